@@ -1,0 +1,30 @@
+package dev.gpuop.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gpuop} command: the entry point of the CLI and, later, of the operator and node agent images. */
+@Command(name = "gpuop", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Makes NVIDIA GPUs on Kubernetes schedulable, observable and verified.",
+    subcommands = {GpusCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {ExitCodes.OK_LINE, ExitCodes.FAILED_LINE,
+        ExitCodes.USAGE_LINE, ExitCodes.NO_DRIVER_LINE, ExitCodes.DRIVER_ERROR_LINE})
+public final class GpuopCommand {
+
+    /** Runs the CLI and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this). */
+    public static int run(String... args) {
+        return newCommandLine().execute(args);
+    }
+
+    static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new GpuopCommand());
+        cl.setExecutionExceptionHandler(new ErrorReporter());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.gpuop.gpu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Finds a driver library the way a GPU container on a node has to: first as the dynamic loader would (its cache,
+ * {@code LD_LIBRARY_PATH}, default dirs), then in the places drivers are installed or mounted (a distribution's
+ * lib dir, the {@code /usr/local/nvidia} mount of CUDA images, the driver container's {@code /run/nvidia/driver}).
+ * An explicit root replaces the search, so that a wrong override fails instead of silently using another driver.
+ */
+public final class DriverLibraries {
+
+    /** The roots searched after the dynamic loader, in order. */
+    public static final List<String> KNOWN_ROOTS = List.of(
+        "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/nvidia/lib64", "/usr/local/nvidia/lib",
+        "/run/nvidia/driver/usr/lib/x86_64-linux-gnu", "/run/nvidia/driver/usr/lib64", "/usr/lib/wsl/lib");
+
+    /** The environment variable that sets the override when no flag does. */
+    public static final String ROOT_ENV = "GPUOP_DRIVER_ROOT";
+
+    private final Optional<Path> overrideRoot;
+    private final List<String> knownRoots;
+    private final boolean useDynamicLoader;
+
+    private DriverLibraries(Optional<Path> overrideRoot, List<String> knownRoots, boolean useDynamicLoader) {
+        this.overrideRoot = overrideRoot;
+        this.knownRoots = knownRoots;
+        this.useDynamicLoader = useDynamicLoader;
+    }
+
+    /** The default search, honouring {@value #ROOT_ENV} when it is set. */
+    public static DriverLibraries standard() {
+        String env = System.getenv(ROOT_ENV);
+        return new DriverLibraries(env == null || env.isBlank() ? Optional.empty() : Optional.of(Path.of(env)),
+            KNOWN_ROOTS, true);
+    }
+
+    /** Only the given root (a directory holding the library, or the library file itself). */
+    public static DriverLibraries at(Path root) {
+        return new DriverLibraries(Optional.of(root), KNOWN_ROOTS, false);
+    }
+
+    /** A search over the given roots only, without the dynamic loader: for tests of the search itself. */
+    public static DriverLibraries inRoots(List<String> roots) {
+        return new DriverLibraries(Optional.empty(), List.copyOf(roots), false);
+    }
+
+    /**
+     * Loads the library into the given arena.
+     *
+     * @throws DriverLibraryNotFoundException naming every place searched
+     */
+    public SymbolLookup load(String soname, Arena arena) {
+        List<String> searched = new ArrayList<>();
+        if (overrideRoot.isPresent()) {
+            Path root = overrideRoot.get();
+            Path file = Files.isDirectory(root) ? root.resolve(soname) : root;
+            searched.add(file + " (override)");
+            return tryPath(file, arena).orElseThrow(() -> new DriverLibraryNotFoundException(soname, searched));
+        }
+        if (useDynamicLoader) {
+            String ldPath = System.getenv("LD_LIBRARY_PATH");
+            searched.add("the dynamic loader (ld.so.cache, LD_LIBRARY_PATH="
+                + (ldPath == null ? "unset" : ldPath) + ")");
+            try {
+                return SymbolLookup.libraryLookup(soname, arena);
+            } catch (IllegalArgumentException notFound) {
+                // fall through to the known roots
+            }
+        }
+        for (String root : knownRoots) {
+            Path file = Path.of(root, soname);
+            searched.add(file.toString());
+            Optional<SymbolLookup> lookup = tryPath(file, arena);
+            if (lookup.isPresent()) {
+                return lookup.get();
+            }
+        }
+        throw new DriverLibraryNotFoundException(soname, searched);
+    }
+
+    private static Optional<SymbolLookup> tryPath(Path file, Arena arena) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SymbolLookup.libraryLookup(file, arena));
+        } catch (IllegalArgumentException unloadable) {
+            return Optional.empty();
+        }
+    }
+}

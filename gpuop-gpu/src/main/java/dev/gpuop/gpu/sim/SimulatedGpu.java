@@ -1,0 +1,138 @@
+package dev.gpuop.gpu.sim;
+
+import dev.gpuop.gpu.ComputeCapability;
+import dev.gpuop.gpu.EccErrors;
+import dev.gpuop.gpu.Gpu;
+import dev.gpuop.gpu.GpuException;
+import dev.gpuop.gpu.GpuInfo;
+import dev.gpuop.gpu.MemoryInfo;
+import dev.gpuop.gpu.MigDevice;
+import dev.gpuop.gpu.MigProfiles;
+import dev.gpuop.gpu.NvLinkPeer;
+import dev.gpuop.gpu.NvmlReturn;
+import dev.gpuop.gpu.RemappedRows;
+import dev.gpuop.gpu.Utilization;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One GPU of a {@link SimulatedGpuHost}: readings from the fixture, failures from its faults. */
+final class SimulatedGpu implements Gpu {
+
+    private static final long MIB = 1L << 20;
+
+    private final SimulatedGpuHost host;
+    private final int index;
+    private final FixtureGpu gpu;
+    private final GpuInfo info;
+
+    SimulatedGpu(SimulatedGpuHost host, int index, FixtureGpu gpu, List<NvLinkPeer> peers) {
+        this.host = host;
+        this.index = index;
+        this.gpu = gpu;
+        long total = gpu.memoryTotalMiB() * MIB;
+        List<MigDevice> migs = new ArrayList<>();
+        for (int i = 0; i < gpu.migDevices().size(); i++) {
+            FixtureGpu.FixtureMigDevice m = gpu.migDevices().get(i);
+            migs.add(new MigDevice(m.uuid(), i, m.gpuInstanceId(), m.computeInstanceId(),
+                MigProfiles.name(m.gpuInstanceSlices(), m.computeInstanceSlices(), m.memoryMiB(), total),
+                m.memoryMiB(), m.multiprocessorCount(), m.gpuInstanceSlices(), m.computeInstanceSlices()));
+        }
+        String[] cc = gpu.computeCapability().split("\\.");
+        this.info = new GpuInfo(index, gpu.minorNumber() == null ? index : gpu.minorNumber(), gpu.uuid(),
+            gpu.name(), gpu.pciBusId(), Integer.parseUnsignedInt(gpu.pciDeviceId().substring(2), 16), total,
+            new ComputeCapability(Integer.parseInt(cc[0]), Integer.parseInt(cc[1])), gpu.architecture(),
+            gpu.migMode(), migs, peers);
+    }
+
+    /** When this GPU falls off the bus, in ms after open; -1 if never. */
+    long lostAtMillis() {
+        return host.fixture().faults().fallOffBus().stream().filter(f -> f.gpu() == index)
+            .mapToLong(Faults.BusFault::atMillis).min().orElse(-1);
+    }
+
+    /** Fails like NVML for a lost GPU, a closed host, or a reading the GPU lacks. */
+    private FixtureGpu.Readings read(String call, String reading) {
+        host.ensureOpen(call);
+        long lostAt = lostAtMillis();
+        if (lostAt >= 0 && host.elapsedMillis() >= lostAt) {
+            throw new GpuException(call, NvmlReturn.ERROR_GPU_IS_LOST, "injected: GPU " + index + " fell off the bus");
+        }
+        if (gpu.unsupported().contains(reading)) {
+            throw new GpuException(call, NvmlReturn.ERROR_NOT_SUPPORTED, null);
+        }
+        return gpu.readings();
+    }
+
+    @Override
+    public GpuInfo info() {
+        return info;
+    }
+
+    @Override
+    public String uuid() {
+        read("nvmlDeviceGetUUID", "uuid");
+        return gpu.uuid();
+    }
+
+    @Override
+    public Utilization utilization() {
+        FixtureGpu.Readings r = read("nvmlDeviceGetUtilizationRates", "utilization");
+        return new Utilization(r.gpuUtil(), r.memUtil());
+    }
+
+    @Override
+    public MemoryInfo memory() {
+        FixtureGpu.Readings r = read("nvmlDeviceGetMemoryInfo_v2", "memory");
+        long total = gpu.memoryTotalMiB() * MIB;
+        long reserved = r.reservedMiB() * MIB;
+        long used = r.usedMiB() * MIB;
+        return new MemoryInfo(total, reserved, total - reserved - used, used);
+    }
+
+    @Override
+    public int temperatureCelsius() {
+        return read("nvmlDeviceGetTemperature", "temperature").temperature();
+    }
+
+    @Override
+    public int powerMilliwatts() {
+        return read("nvmlDeviceGetPowerUsage", "power").powerMw();
+    }
+
+    @Override
+    public long totalEnergyMillijoules() {
+        return read("nvmlDeviceGetTotalEnergyConsumption", "energy").energyMj();
+    }
+
+    @Override
+    public int smClockMhz() {
+        return read("nvmlDeviceGetClockInfo", "smClock").smClock();
+    }
+
+    @Override
+    public int memoryClockMhz() {
+        return read("nvmlDeviceGetClockInfo", "memClock").memClock();
+    }
+
+    @Override
+    public EccErrors eccErrors() {
+        FixtureGpu.Readings r = read("nvmlDeviceGetTotalEccErrors", "ecc");
+        return new EccErrors(r.eccCorrected(), r.eccUncorrected(), r.eccCorrected(), r.eccUncorrected());
+    }
+
+    @Override
+    public RemappedRows remappedRows() {
+        FixtureGpu.Readings r = read("nvmlDeviceGetRemappedRows", "remappedRows");
+        return new RemappedRows(r.remappedCorrected(), r.remappedUncorrected(), false, false);
+    }
+
+    @Override
+    public int pcieReplayCounter() {
+        return read("nvmlDeviceGetPcieReplayCounter", "pcieReplay").pcieReplay();
+    }
+
+    @Override
+    public long throttleReasons() {
+        return read("nvmlDeviceGetCurrentClocksEventReasons", "throttleReasons").throttleReasons();
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds what one `device` call needs to run gpuop's GPU tests and benchmarks on the GPU machine, which has no Java
+# and no network: a jlink'd Java 25 runtime, the CLI's jars, the test jars, the JUnit console launcher and the
+# bench/ harnesses, into dist/device (git-ignored). Then, on the GPU machine: dist/device/run-on-gpu.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/java-home.sh
+out=dist/device
+./mvnw -B -ntp -q package -DskipTests
+rm -rf "$out"
+mkdir -p "$out/lib" "$out/test-lib" "$out/bin"
+cp gpuop-cli/target/lib/*.jar "$out/lib/"
+cp gpuop-cli/target/gpuop-cli-*-SNAPSHOT.jar "$out/lib/" 2>/dev/null || cp gpuop-cli/target/gpuop-cli-[0-9]*[0-9].jar "$out/lib/"
+rm -f "$out"/lib/*-tests.jar
+cp gpuop-gpu/target/gpuop-gpu-*-tests.jar gpuop-cli/target/gpuop-cli-*-tests.jar "$out/test-lib/"
+junit=$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' pom.xml)
+assertj=$(sed -n 's:.*<assertj.version>\(.*\)</assertj.version>.*:\1:p' pom.xml)
+./mvnw -B -ntp -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit" \
+  -DoutputDirectory="$out/test-lib" -Dmdep.stripVersion=true
+./mvnw -B -ntp -q dependency:copy -Dartifact="org.assertj:assertj-core:$assertj" -DoutputDirectory="$out/test-lib"
+# The JDK modules the jars need. jdeps also names java.desktop and java.sql, but Jackson requires those only
+# statically (optional at run time), and they are a third of the image; jdk.jfr is optional for JUnit too.
+# No CDS archive is generated here (it would add 28 MB to what travels): run-on-gpu.sh dumps it there.
+modules=java.base,java.logging,java.xml,java.management,jdk.unsupported,jdk.zipfs
+"$JAVA_HOME/bin/jlink" --add-modules "$modules" \
+  --strip-debug --no-man-pages --no-header-files --compress zip-9 --output "$out/jre"
+cp bin/gpuop "$out/bin/"
+cp -r bench "$out/bench"
+cp scripts/run-on-gpu.sh "$out/"
+du -sh "$out" "$out/jre" "$out/lib" "$out/test-lib"
+echo "modules: $modules"

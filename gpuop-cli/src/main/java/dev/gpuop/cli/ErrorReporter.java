@@ -4,6 +4,7 @@ import dev.gpuop.gpu.DriverLibraryNotFoundException;
 import dev.gpuop.gpu.GpuException;
 import dev.gpuop.gpu.cuda.CudaException;
 import dev.gpuop.gpu.host.HostProbe;
+import dev.gpuop.node.deviceplugin.config.InvalidConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -33,7 +34,7 @@ final class ErrorReporter implements IExecutionExceptionHandler {
         if (e instanceof GpuException || e instanceof CudaException) {
             return ExitCodes.DRIVER_ERROR;
         }
-        if (e instanceof IllegalArgumentException) {
+        if (e instanceof IllegalArgumentException || e instanceof InvalidConfigException) {
             return ExitCodes.USAGE;
         }
         return ExitCodes.FAILED;

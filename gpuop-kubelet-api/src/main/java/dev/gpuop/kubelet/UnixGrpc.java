@@ -1,0 +1,54 @@
+package dev.gpuop.kubelet;
+
+import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * gRPC over Unix domain sockets, as the kubelet speaks it (h2c, authority {@code localhost}), through netty's NIO
+ * domain-socket channels on the JDK's own Unix sockets: no native library to ship (ADR 0005).
+ */
+public final class UnixGrpc {
+
+    /** One small event loop for every socket of the process: the kubelet protocols carry a few calls a minute. */
+    private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+
+    private UnixGrpc() {
+    }
+
+    /** Serves the services on a socket file, replacing a stale one left by an earlier process. */
+    public static Server serve(Path socket, BindableService... services) {
+        try {
+            Files.createDirectories(socket.getParent());
+            Files.deleteIfExists(socket);
+            NettyServerBuilder b = NettyServerBuilder.forAddress(UnixDomainSocketAddress.of(socket))
+                .channelType(NioServerDomainSocketChannel.class)
+                .bossEventLoopGroup(GROUP).workerEventLoopGroup(GROUP);
+            for (BindableService s : services) {
+                b.addService(s);
+            }
+            return b.build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve gRPC on " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A channel to a socket file (connects lazily, on the first call). */
+    public static ManagedChannel connect(Path socket) {
+        return NettyChannelBuilder.forAddress(UnixDomainSocketAddress.of(socket))
+            .channelType(NioDomainSocketChannel.class, UnixDomainSocketAddress.class)
+            .eventLoopGroup(GROUP).overrideAuthority("localhost").usePlaintext().build();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.gpuop.node.agent;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * {@code /healthz} (the process serves), {@code /readyz} (every enabled part is up; otherwise 503 and why) and
+ * {@code /metrics} (Prometheus text) on one port, with the JDK's HTTP server.
+ */
+final class AgentHttpServer implements AutoCloseable {
+
+    private final HttpServer server;
+
+    /**
+     * @param notReady why the agent is not ready, or empty when it is
+     */
+    AgentHttpServer(int port, Supplier<Optional<String>> notReady, PrometheusRegistry registry) {
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on port " + port + ": " + e.getMessage(), e);
+        }
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/healthz", ex -> send(ex, 200, "ok\n", "text/plain"));
+        server.createContext("/readyz", ex -> {
+            Optional<String> why = notReady.get();
+            send(ex, why.isEmpty() ? 200 : 503, why.map(w -> w + "\n").orElse("ok\n"), "text/plain");
+        });
+        server.createContext("/metrics", ex -> {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            PrometheusTextFormatWriter.create().write(body, registry.scrape());
+            send(ex, 200, body.toString(StandardCharsets.UTF_8), PrometheusTextFormatWriter.CONTENT_TYPE);
+        });
+        server.start();
+    }
+
+    /** The port bound (useful with port 0). */
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void send(HttpExchange ex, int code, String body, String type) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

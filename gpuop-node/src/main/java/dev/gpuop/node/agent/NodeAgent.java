@@ -1,0 +1,137 @@
+package dev.gpuop.node.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gpuop.gpu.DriverLibraries;
+import dev.gpuop.gpu.DriverLibraryNotFoundException;
+import dev.gpuop.gpu.GpuException;
+import dev.gpuop.gpu.GpuHost;
+import dev.gpuop.gpu.GpuHosts;
+import dev.gpuop.gpu.host.HostProbe;
+import dev.gpuop.node.deviceplugin.config.DevicePluginConfigs;
+import dev.gpuop.node.deviceplugin.config.DevicePluginSettings;
+import dev.gpuop.node.deviceplugin.health.GpuHealthTracker;
+import dev.gpuop.node.deviceplugin.health.HealthMonitor;
+import dev.gpuop.node.deviceplugin.health.XidPolicy;
+import dev.gpuop.node.deviceplugin.server.DevicePluginManager;
+import dev.gpuop.node.deviceplugin.server.PluginMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The node agent process: opens the GPUs, runs the enabled parts (today the device plugin and its health monitor),
+ * serves health and metrics, and stops cleanly. A node whose driver cannot be read keeps running and says why on
+ * {@code /readyz} when the device plugin's {@code failOnInitError} is false; otherwise it exits with the reason.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
+
+    private final NodeAgentConfig config;
+    private final String simulate;
+    private final Map<String, String> env;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private GpuHost host;
+    private HealthMonitor health;
+    private DevicePluginManager plugin;
+    private AgentHttpServer http;
+    private DevicePluginConfigWatch configWatch;
+    private volatile String notReady = "starting";
+
+    public NodeAgent(NodeAgentConfig config, String simulate, Map<String, String> env) {
+        this.config = config;
+        this.simulate = simulate;
+        this.env = env;
+    }
+
+    /** Starts every enabled part. */
+    public synchronized void start() {
+        http = new AgentHttpServer(config.server().portOrDefault(), () -> Optional.ofNullable(notReadyReason()),
+            registry);
+        NodeAgentConfig.DevicePlugin dp = config.devicePlugin();
+        if (!dp.isEnabled()) {
+            notReady = null;
+            return;
+        }
+        DevicePluginSettings settings = initialSettings(dp);
+        try {
+            host = GpuHosts.open(simulate, DriverLibraries.standard());
+        } catch (DriverLibraryNotFoundException | GpuException e) {
+            String verdict = HostProbe.ofThisHost().probe().verdict();
+            notReady = "cannot read the GPUs (" + verdict + "): " + e.getMessage();
+            if (settings.failOnInitError()) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, notReady + "; failOnInitError is false, so waiting");
+            return;
+        }
+        GpuHealthTracker tracker = new GpuHealthTracker(XidPolicy.fromEnv(env), dp.recoveryPeriod(),
+            host.gpus().stream().map(g -> g.info().uuid()).toList());
+        Path root = Path.of("/");
+        plugin = new DevicePluginManager(host, settings, dp.kubeletDirPath(), tracker::isHealthy,
+            busId -> NumaNodes.of(root, busId), new PluginMetrics(registry), Clock.systemUTC());
+        health = new HealthMonitor(host, tracker, dp.pollInterval(), Clock.systemUTC(), plugin::onHealth);
+        plugin.start();
+        health.start(XidPolicy.fromEnv(env).watchesXids());
+        if (dp.configFile() != null) {
+            configWatch = new DevicePluginConfigWatch(Path.of(dp.configFile()), env, plugin);
+            configWatch.start();
+        }
+        notReady = null;
+        LOG.log(System.Logger.Level.INFO, "node agent up: {0} GPU(s), resources {1}", host.gpus().size(),
+            plugin.resources().stream().map(r -> r.name() + "=" + r.devices().size()).toList());
+    }
+
+    private DevicePluginSettings initialSettings(NodeAgentConfig.DevicePlugin dp) {
+        if (dp.configFile() != null && Files.exists(Path.of(dp.configFile()))) {
+            return DevicePluginConfigs.load(Path.of(dp.configFile()), env);
+        }
+        if (dp.config() != null && !dp.config().isNull()) {
+            try {
+                String yaml = new ObjectMapper(new YAMLFactory()).writeValueAsString(dp.config());
+                return DevicePluginConfigs.parse(yaml, "devicePlugin.config", env);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return DevicePluginSettings.fromEnv(env);
+    }
+
+    private String notReadyReason() {
+        if (notReady != null) {
+            return notReady;
+        }
+        if (plugin != null && plugin.lastRegistration() == null) {
+            return "device plugin not registered with the kubelet yet"
+                + (plugin.lastError() == null ? "" : ": " + plugin.lastError());
+        }
+        return null;
+    }
+
+    /** The port of /healthz, /readyz, /metrics. */
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** The device plugin, when it runs. */
+    public Optional<DevicePluginManager> devicePlugin() {
+        return Optional.ofNullable(plugin);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (AutoCloseable c : new AutoCloseable[] {configWatch, health, plugin, host, http}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.WARNING, "while stopping: " + e.getMessage());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.gpuop.node.agent;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gpuop.node.deviceplugin.config.InvalidConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+
+/**
+ * The node agent's config file: what the operator renders into its ConfigMap, or what an admin writes for a
+ * standalone agent. Unknown fields are refused, so a typo does not silently leave a part off.
+ *
+ * @param nodeName the node's name (default: the NODE_NAME variable, else the host name)
+ * @param devicePlugin the device plugin part
+ * @param server the health and metrics endpoint
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    public NodeAgentConfig {
+        devicePlugin = devicePlugin == null ? new DevicePlugin(null, null, null, null, null, null) : devicePlugin;
+        server = server == null ? new Server(null) : server;
+    }
+
+    /**
+     * The device plugin part.
+     *
+     * @param enabled serve {@code nvidia.com/gpu} (default true)
+     * @param kubeletDir the kubelet's device-plugin directory
+     * @param configFile a device plugin config in NVIDIA's format v1, re-read when it changes
+     * @param config the same config inline (used when no file is named)
+     * @param healthRecoveryPeriod how long a GPU must read cleanly to be healthy again after a recoverable XID
+     *     ({@code 0s} keeps NVIDIA's never-recover behaviour)
+     * @param healthPollInterval how often every GPU is read
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record DevicePlugin(Boolean enabled, String kubeletDir, String configFile, JsonNode config,
+                               String healthRecoveryPeriod, String healthPollInterval) {
+
+        public boolean isEnabled() {
+            return enabled == null || enabled;
+        }
+
+        public Path kubeletDirPath() {
+            return Path.of(kubeletDir == null ? "/var/lib/kubelet/device-plugins" : kubeletDir);
+        }
+
+        public Duration recoveryPeriod() {
+            return duration("devicePlugin.healthRecoveryPeriod", healthRecoveryPeriod, Duration.ofSeconds(60));
+        }
+
+        public Duration pollInterval() {
+            return duration("devicePlugin.healthPollInterval", healthPollInterval, Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * The HTTP endpoint.
+     *
+     * @param port port of /healthz, /readyz and /metrics (default 8081; 0 picks a free one)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Server(Integer port) {
+
+        public int portOrDefault() {
+            return port == null ? 8081 : port;
+        }
+    }
+
+    /** Reads a config file; every error names the file. */
+    public static NodeAgentConfig load(Path file) {
+        try {
+            String text = Files.readString(file);
+            NodeAgentConfig c = text.isBlank() ? null : YAML.readValue(text, NodeAgentConfig.class);
+            return c == null ? new NodeAgentConfig(null, null, null) : c;
+        } catch (JsonProcessingException e) {
+            throw new InvalidConfigException(file + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new InvalidConfigException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Accepts {@code 90s}, {@code 5m}, {@code 1h}, {@code 250ms} or ISO-8601 ({@code PT1M}). */
+    static Duration duration(String field, String value, Duration dflt) {
+        if (value == null || value.isBlank()) {
+            return dflt;
+        }
+        String v = value.trim();
+        try {
+            if (v.startsWith("P") || v.startsWith("p")) {
+                return Duration.parse(v);
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            long n = Long.parseLong(v.substring(0, v.length() - 1));
+            return switch (v.charAt(v.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new NumberFormatException(v);
+            };
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            throw new InvalidConfigException(field + ": '" + value + "' is not a duration like 30s, 5m or PT1M");
+        }
+    }
+}

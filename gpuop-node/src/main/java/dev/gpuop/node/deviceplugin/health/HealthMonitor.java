@@ -1,0 +1,136 @@
+package dev.gpuop.node.deviceplugin.health;
+
+import dev.gpuop.gpu.Gpu;
+import dev.gpuop.gpu.GpuEvent;
+import dev.gpuop.gpu.GpuEventStream;
+import dev.gpuop.gpu.GpuEventType;
+import dev.gpuop.gpu.GpuException;
+import dev.gpuop.gpu.GpuHost;
+import dev.gpuop.gpu.NvmlReturn;
+import dev.gpuop.gpu.RemappedRows;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Feeds the {@link GpuHealthTracker} from the driver: XID events as they come (NVML's event wait, on a platform
+ * thread of its own), and a poll of every GPU each interval, which both notices a GPU lost from the bus and counts
+ * clean reads towards recovery. Transitions go to the listener (the device plugin resends its device list).
+ */
+public final class HealthMonitor implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(HealthMonitor.class.getName());
+
+    private final GpuHost host;
+    private final GpuHealthTracker tracker;
+    private final Duration pollInterval;
+    private final Clock clock;
+    private final Consumer<HealthTransition> listener;
+    private volatile boolean running;
+    private Thread events;
+    private Thread poller;
+
+    public HealthMonitor(GpuHost host, GpuHealthTracker tracker, Duration pollInterval, Clock clock,
+                         Consumer<HealthTransition> listener) {
+        this.host = host;
+        this.tracker = tracker;
+        this.pollInterval = pollInterval;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /** Starts the event and poll threads. */
+    public synchronized void start(boolean watchXids) {
+        running = true;
+        if (watchXids) {
+            events = Thread.ofPlatform().daemon().name("gpuop-xid-events").start(this::eventLoop);
+        }
+        poller = Thread.ofPlatform().daemon().name("gpuop-health-poll").start(() -> {
+            while (running) {
+                pollOnce();
+                sleep(pollInterval);
+            }
+        });
+    }
+
+    private void eventLoop() {
+        try (GpuEventStream stream = host.events(EnumSet.of(GpuEventType.XID_CRITICAL_ERROR))) {
+            while (running) {
+                stream.next(Duration.ofSeconds(1)).ifPresent(this::onEvent);
+            }
+        } catch (GpuException e) {
+            LOG.log(System.Logger.Level.WARNING, "XID events unavailable, health comes from polling only: {0}",
+                e.getMessage());
+        }
+    }
+
+    /** Applies one event. */
+    public void onEvent(GpuEvent e) {
+        if (e.isXid()) {
+            emit(tracker.onXid(e.gpuUuid(), e.data(), clock.instant()));
+        }
+    }
+
+    /** Reads every GPU once. */
+    public void pollOnce() {
+        List<Gpu> gpus = host.gpus();
+        for (Gpu gpu : gpus) {
+            String uuid = gpu.info().uuid();
+            try {
+                gpu.uuid();
+                gpu.memory();
+                RemappedRows rows = remappedRows(gpu);
+                if (rows != null && (rows.pending() || rows.failed())) {
+                    emit(tracker.onReadFailure(uuid, rows.failed() ? "row remapping failed"
+                        : "row remapping pending a GPU reset", rows.failed(), clock.instant()));
+                } else {
+                    emit(tracker.onCleanRead(uuid, clock.instant()));
+                }
+            } catch (GpuException ex) {
+                boolean lost = ex.code() == NvmlReturn.ERROR_GPU_IS_LOST;
+                emit(tracker.onReadFailure(uuid, ex.getMessage(), lost, clock.instant()));
+            }
+        }
+    }
+
+    private static RemappedRows remappedRows(Gpu gpu) {
+        try {
+            return gpu.remappedRows();
+        } catch (GpuException e) {
+            if (e.isNotSupported()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private void emit(Optional<HealthTransition> t) {
+        t.ifPresent(tr -> {
+            LOG.log(tr.healthy() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                "GPU {0} is now {1}: {2}", tr.gpuUuid(), tr.healthy() ? "Healthy" : "Unhealthy", tr.reason());
+            listener.accept(tr);
+        });
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        running = false;
+        for (Thread t : new Thread[] {events, poller}) {
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.gpuop.node.deviceplugin.model;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One extended resource the plugin advertises, with its devices.
+ *
+ * @param name e.g. {@code nvidia.com/gpu}, {@code nvidia.com/mig-1g.10gb}, {@code nvidia.com/gpu.shared}
+ * @param devices the kubelet's devices
+ * @param replicated true when devices are replicas (time-slicing or MPS)
+ * @param failRequestsGreaterThanOne refuse a request of more than one replica
+ */
+public record ResourceSpec(String name, List<PluginDevice> devices, boolean replicated,
+                           boolean failRequestsGreaterThanOne) {
+
+    public ResourceSpec {
+        devices = List.copyOf(devices);
+    }
+
+    /** The socket file name in the kubelet's device-plugin directory, e.g. {@code gpuop-gpu.sock}. */
+    public String socketName() {
+        return "gpuop-" + name.substring(name.indexOf('/') + 1).toLowerCase(Locale.ROOT) + ".sock";
+    }
+}

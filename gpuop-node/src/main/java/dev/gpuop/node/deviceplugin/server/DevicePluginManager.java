@@ -1,0 +1,170 @@
+package dev.gpuop.node.deviceplugin.server;
+
+import dev.gpuop.gpu.Gpu;
+import dev.gpuop.gpu.GpuHost;
+import dev.gpuop.node.deviceplugin.config.DevicePluginSettings;
+import dev.gpuop.node.deviceplugin.config.InvalidConfigException;
+import dev.gpuop.node.deviceplugin.health.HealthTransition;
+import dev.gpuop.node.deviceplugin.model.PairScores;
+import dev.gpuop.node.deviceplugin.model.ResourcePlanner;
+import dev.gpuop.node.deviceplugin.model.ResourceSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
+
+/**
+ * Runs one {@link ResourceServer} per planned resource and keeps them registered: it waits for {@code kubelet.sock}
+ * before the first registration (a kubelet that reports started before its socket exists), and re-registers every
+ * resource when the kubelet recreates its socket on restart. A new config that cannot be honoured is reported and
+ * the servers keep the last good one.
+ */
+public final class DevicePluginManager implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(DevicePluginManager.class.getName());
+    /** The kubelet's registration socket, in the device-plugin directory. */
+    public static final String KUBELET_SOCKET = "kubelet.sock";
+
+    private final GpuHost host;
+    private final Path pluginDir;
+    private final Predicate<String> gpuHealthy;
+    private final ToIntFunction<String> numaOf;
+    private final PluginMetrics metrics;
+    private final Clock clock;
+    private final List<ResourceServer> servers = new ArrayList<>();
+    private DevicePluginSettings settings;
+    private volatile String lastError;
+    private volatile Instant lastRegistration;
+    private KubeletSocketWatcher watcher;
+
+    public DevicePluginManager(GpuHost host, DevicePluginSettings settings, Path pluginDir,
+                               Predicate<String> gpuHealthy, ToIntFunction<String> numaOf, PluginMetrics metrics,
+                               Clock clock) {
+        this.host = host;
+        this.settings = settings;
+        this.pluginDir = pluginDir;
+        this.gpuHealthy = gpuHealthy;
+        this.numaOf = numaOf;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Plans and serves the resources now, registers once the kubelet's socket exists, and watches for restarts. */
+    public synchronized void start() {
+        serveAll(settings);
+        watcher = new KubeletSocketWatcher(pluginDir, this::onKubeletSocket);
+        watcher.start();
+        if (Files.exists(pluginDir.resolve(KUBELET_SOCKET))) {
+            registerAll();
+        } else {
+            LOG.log(System.Logger.Level.INFO, "waiting for {0}", pluginDir.resolve(KUBELET_SOCKET));
+        }
+    }
+
+    private void onKubeletSocket() {
+        LOG.log(System.Logger.Level.INFO, "kubelet.sock (re)created: restarting and re-registering every resource");
+        synchronized (this) {
+            stopServers();
+            serveAll(settings);
+            registerAll();
+        }
+    }
+
+    /**
+     * Switches to new settings; a config the GPUs cannot honour leaves the servers as they are.
+     *
+     * @return the error, when the new settings were refused
+     */
+    public synchronized Optional<String> apply(DevicePluginSettings next) {
+        try {
+            ResourcePlanner.plan(host.gpus(), next, numaOf);
+        } catch (InvalidConfigException e) {
+            lastError = "new device plugin config refused, still serving the previous one: " + e.getMessage();
+            LOG.log(System.Logger.Level.WARNING, lastError);
+            metrics.configRejected();
+            return Optional.of(lastError);
+        }
+        settings = next;
+        stopServers();
+        serveAll(next);
+        if (Files.exists(pluginDir.resolve(KUBELET_SOCKET))) {
+            registerAll();
+        }
+        return Optional.empty();
+    }
+
+    private void serveAll(DevicePluginSettings s) {
+        List<Gpu> gpus = host.gpus();
+        Map<String, Integer> numa = new HashMap<>();
+        gpus.forEach(g -> numa.put(g.info().uuid(), numaOf.applyAsInt(g.info().pciBusId())));
+        PairScores scores = PairScores.of(gpus, numa);
+        for (ResourceSpec spec : ResourcePlanner.plan(gpus, s, numaOf)) {
+            ResourceServer server = new ResourceServer(spec, s, scores, gpuHealthy);
+            server.start(pluginDir);
+            servers.add(server);
+        }
+    }
+
+    private void registerAll() {
+        for (ResourceServer server : servers) {
+            String name = server.resource().name();
+            try {
+                KubeletRegistrar.register(pluginDir, server.resource().socketName(), name,
+                    pluginDir.resolve(KUBELET_SOCKET));
+                lastRegistration = clock.instant();
+                metrics.registered(name);
+                LOG.log(System.Logger.Level.INFO, "registered {0} with {1} devices", name,
+                    server.resource().devices().size());
+            } catch (RuntimeException e) {
+                lastError = "registration of " + name + " failed: " + e.getMessage();
+                metrics.registrationFailed(name);
+                LOG.log(System.Logger.Level.WARNING, lastError);
+            }
+        }
+    }
+
+    /** Called on every health change: every resource resends its list. */
+    public void onHealth(HealthTransition t) {
+        metrics.healthTransition(t);
+        List<ResourceServer> now;
+        synchronized (this) {
+            now = List.copyOf(servers);
+        }
+        now.forEach(ResourceServer::healthChanged);
+    }
+
+    /** The resources served now. */
+    public synchronized List<ResourceSpec> resources() {
+        return servers.stream().map(ResourceServer::resource).toList();
+    }
+
+    /** When the last successful registration happened, or null. */
+    public Instant lastRegistration() {
+        return lastRegistration;
+    }
+
+    /** The last error worth telling an admin, or null. */
+    public String lastError() {
+        return lastError;
+    }
+
+    private void stopServers() {
+        servers.forEach(ResourceServer::close);
+        servers.clear();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        stopServers();
+    }
+}

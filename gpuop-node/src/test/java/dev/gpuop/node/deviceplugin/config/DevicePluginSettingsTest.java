@@ -1,0 +1,85 @@
+package dev.gpuop.node.deviceplugin.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DevicePluginSettingsTest {
+
+    @Test
+    void nvidiasDocumentedConfigIsReadUnchanged() throws Exception {
+        Path file = Path.of(getClass().getResource("/nvidia-device-plugin-config.yaml").toURI());
+        DevicePluginSettings s = DevicePluginConfigs.load(file, Map.of());
+        assertThat(s.migStrategy()).isEqualTo(MigStrategy.NONE);
+        assertThat(s.failOnInitError()).isTrue();
+        assertThat(s.deviceListStrategies()).containsExactly(DeviceListStrategy.ENVVAR);
+        assertThat(s.indexIds()).isFalse();
+        assertThat(s.passDeviceSpecs()).isFalse();
+        Replication r = s.replication().orElseThrow();
+        assertThat(r.kind()).isEqualTo(Replication.Kind.TIME_SLICING);
+        assertThat(r.replicasOf("nvidia.com/gpu")).isEqualTo(4);
+        assertThat(r.renameByDefault()).isFalse();
+        assertThat(r.failRequestsGreaterThanOne()).isFalse();
+    }
+
+    @Test
+    void defaultsAreNvidias() {
+        DevicePluginSettings s = DevicePluginSettings.DEFAULTS;
+        assertThat(s.migStrategy()).isEqualTo(MigStrategy.NONE);
+        assertThat(s.failOnInitError()).isTrue();
+        assertThat(s.deviceListStrategies()).containsExactly(DeviceListStrategy.ENVVAR);
+        assertThat(s.cdiAnnotationPrefix()).isEqualTo("cdi.k8s.io/");
+        assertThat(s.devRoot()).isEqualTo("/");
+        assertThat(s.replication()).isEmpty();
+    }
+
+    @Test
+    void jsonAndSingleStringStrategyAndMpsDefaults() {
+        DevicePluginSettings s = DevicePluginConfigs.parse("""
+            {"flags": {"migStrategy": "mixed", "plugin": {"deviceListStrategy": "cdi-cri",
+             "deviceIDStrategy": "index"}},
+             "sharing": {"mps": {"resources": [{"name": "nvidia.com/gpu", "replicas": 2}]}}}
+            """, "inline", Map.of());
+        assertThat(s.migStrategy()).isEqualTo(MigStrategy.MIXED);
+        assertThat(s.deviceListStrategies()).containsExactly(DeviceListStrategy.CDI_CRI);
+        assertThat(s.needsRuntimeHints()).isFalse();
+        assertThat(s.indexIds()).isTrue();
+        assertThat(s.replication().orElseThrow().kind()).isEqualTo(Replication.Kind.MPS);
+        assertThat(s.replication().orElseThrow().failRequestsGreaterThanOne()).as("MPS default").isTrue();
+    }
+
+    @Test
+    void environmentOverridesTheFile() {
+        DevicePluginSettings s = DevicePluginConfigs.parse("flags: {migStrategy: none}", "f",
+            Map.of("MIG_STRATEGY", "single", "DEVICE_LIST_STRATEGY", "envvar,volume-mounts",
+                "PASS_DEVICE_SPECS", "true", "NVIDIA_DRIVER_ROOT", "/run/nvidia/driver"));
+        assertThat(s.migStrategy()).isEqualTo(MigStrategy.SINGLE);
+        assertThat(s.deviceListStrategies()).isEqualTo(Set.of(DeviceListStrategy.ENVVAR,
+            DeviceListStrategy.VOLUME_MOUNTS));
+        assertThat(s.passDeviceSpecs()).isTrue();
+        assertThat(s.devRoot()).isEqualTo("/run/nvidia/driver");
+    }
+
+    @Test
+    void badValuesNameTheFieldAndTheSource() {
+        assertThatThrownBy(() -> DevicePluginConfigs.parse("flags: {migStrategy: mixd}", "cm/config.yaml", Map.of()))
+            .isInstanceOf(InvalidConfigException.class)
+            .hasMessage("cm/config.yaml: flags.migStrategy: 'mixd' is not one of none, single, mixed");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse("version: v2", "f", Map.of()))
+            .hasMessageContaining("version: 'v2' is not supported");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse(
+            "flags: {plugin: {deviceListStrategy: [envvar, cdi]}}", "f", Map.of()))
+            .hasMessageContaining("flags.plugin.deviceListStrategy: 'cdi'");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse(
+            "sharing: {timeSlicing: {resources: [{name: nvidia.com/gpu, replicas: 1}]}}", "f", Map.of()))
+            .hasMessageContaining("sharing.timeSlicing.resources[0].replicas: 1 must be 2 or more");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse("flags: [", "f", Map.of()))
+            .hasMessageStartingWith("f: not a device plugin config");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse("flags: {}", "f", Map.of("PASS_DEVICE_SPECS", "yes")))
+            .hasMessageContaining("PASS_DEVICE_SPECS: 'yes' is not true or false");
+    }
+}

@@ -13,6 +13,7 @@ import dev.gpuop.node.deviceplugin.v1beta1.ListAndWatchResponse;
 import dev.gpuop.node.deviceplugin.v1beta1.PreferredAllocationRequest;
 import dev.gpuop.node.deviceplugin.v1beta1.RegisterRequest;
 import dev.gpuop.node.deviceplugin.v1beta1.RegistrationGrpc;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -184,26 +185,38 @@ public final class KubeletStandIn implements AutoCloseable {
             }
             DevicePluginOptions options = DevicePluginGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(10, TimeUnit.SECONDS).getDevicePluginOptions(Empty.getDefaultInstance());
-            DevicePluginGrpc.newStub(channel).listAndWatch(Empty.getDefaultInstance(), new StreamObserver<>() {
-                @Override
-                public void onNext(ListAndWatchResponse r) {
-                    devices.put(resource, List.copyOf(r.getDevicesList()));
-                    updates.merge(resource, 1, Integer::sum);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    // the plugin went away; the kubelet keeps the resource for a grace period
-                }
-
-                @Override
-                public void onCompleted() {
-                    // the plugin closed the stream
-                }
-            });
+            // The stream outlives this Register call, so it must not inherit (and die with) the call's context.
+            Context.ROOT.run(() -> DevicePluginGrpc.newStub(channel).listAndWatch(Empty.getDefaultInstance(),
+                new DeviceListObserver(resource)));
             registrations.add(new Registration(request, options, Instant.now()));
             out.onNext(Empty.getDefaultInstance());
             out.onCompleted();
+        }
+    }
+
+    /** Keeps the latest full device list of one resource, as the kubelet's endpoint does. */
+    private final class DeviceListObserver implements StreamObserver<ListAndWatchResponse> {
+
+        private final String resource;
+
+        DeviceListObserver(String resource) {
+            this.resource = resource;
+        }
+
+        @Override
+        public void onNext(ListAndWatchResponse r) {
+            devices.put(resource, List.copyOf(r.getDevicesList()));
+            updates.merge(resource, 1, Integer::sum);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            // the plugin went away (or the stand-in restarted); the kubelet keeps the resource for a grace period
+        }
+
+        @Override
+        public void onCompleted() {
+            // the plugin closed the stream
         }
     }
 }

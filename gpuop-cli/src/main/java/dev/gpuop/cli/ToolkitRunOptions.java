@@ -37,7 +37,7 @@ final class ToolkitRunOptions {
         } else {
             out.println(verb + (r.strategy() == null ? "" : " (" + r.strategy().name().toLowerCase().replace('_', '-')
                 + ")") + ": wrote " + r.written().size() + " file(s)"
-                + (r.checkedWithContainerd() ? ", loaded by containerd before the restart" : ""));
+                + (r.checkedWithContainerd() ? ", checked with `containerd config dump`" : ""));
             r.written().forEach(p -> out.println("  " + p));
             if (r.restart() != null) {
                 out.printf("restarted containerd (%s); it answered after %.1f s%n", r.restart(),

@@ -57,17 +57,38 @@ public final class ContainerdRestarter {
             case RestartMethod.Systemd s -> systemctlRestart(s.unit());
             case RestartMethod.SignalOwner s -> signal(before.orElse(s.pid()));
         }
+        if (awaitNewOwner(before, start)) {
+            return Duration.ofNanos(System.nanoTime() - start);
+        }
+        throw new ContainerdDownException(socket, "containerd did not answer within " + timeout.toSeconds()
+            + " s after " + method, "look at containerd's log (journalctl -u " + unitHint(method) + ")");
+    }
+
+    /**
+     * After the previous config is back: restart again where a containerd still runs (or systemd owns it), else
+     * wait for the supervisor to start one; true when containerd answers again.
+     */
+    public boolean recover(RestartMethod method) {
+        long start = System.nanoTime();
+        OptionalLong before = SocketOwner.of(socket);
+        switch (method) {
+            case RestartMethod.Systemd s -> systemctlRestart(s.unit());
+            case RestartMethod.SignalOwner s -> before.ifPresent(ContainerdRestarter::signal);
+        }
+        return awaitNewOwner(before, start);
+    }
+
+    private boolean awaitNewOwner(OptionalLong before, long start) {
         long deadline = start + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             OptionalLong now = SocketOwner.of(socket);
             boolean newProcess = now.isPresent() && (before.isEmpty() || now.getAsLong() != before.getAsLong());
             if (newProcess && CriClient.answers(socket, CALL).isPresent()) {
-                return Duration.ofNanos(System.nanoTime() - start);
+                return true;
             }
             sleep(POLL);
         }
-        throw new ContainerdDownException(socket, "containerd did not answer within " + timeout.toSeconds()
-            + " s after " + method, "look at containerd's log (journalctl -u " + unitHint(method) + ")");
+        return false;
     }
 
     private static String unitHint(RestartMethod method) {

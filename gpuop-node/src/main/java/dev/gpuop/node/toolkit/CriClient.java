@@ -18,12 +18,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The kubelet's view of containerd: CRI calls over its Unix socket (netty's NIO domain-socket channel, no native
  * library). "containerd answers" means the CRI plugin answers, which is what pods need, not just a listening socket.
  */
 public final class CriClient implements AutoCloseable {
+
+    /** netty warns that TCP keep-alive does not apply to a Unix socket, on every connect; it is right and harmless. */
+    private static final Logger BOOTSTRAP_LOG = Logger.getLogger("io.netty.bootstrap");
+
+    static {
+        BOOTSTRAP_LOG.setLevel(Level.SEVERE);
+    }
 
     private final EventLoopGroup group;
     private final ManagedChannel channel;

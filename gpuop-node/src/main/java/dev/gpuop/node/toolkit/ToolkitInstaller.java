@@ -126,10 +126,11 @@ public final class ToolkitInstaller {
                 took = restarter.restart(method);
             } catch (ContainerdDownException e) {
                 rollBack(changes, dirsCreated, oldState);
-                restarter.restart(restarter.method());
+                boolean back = restarter.recover(method);
                 throw new ContainerdDownException(setup.socket(), "containerd did not come back with the new "
-                    + "config (" + e.getMessage() + "); the previous config is back and containerd answers again",
-                    "look at containerd's log for why it refused the new config");
+                    + "config (" + e.getMessage() + "); the previous config is back"
+                    + (back ? " and containerd answers again" : " but containerd still does not answer"),
+                    "look at containerd's log for why it did not start");
             }
         }
         return new ToolkitResult(strategy, changes.stream().map(FileChange::path).toList(),

@@ -28,8 +28,11 @@ public final class ContainerdToml {
         try {
             return new TomlParser().parse(text);
         } catch (ParsingException e) {
-            throw new ToolkitException(file, "not valid TOML (" + e.getMessage() + "); gpuop changes nothing",
-                "repair the file (`containerd -c " + file + " config dump` shows the first error) and retry", e);
+            String why = String.valueOf(e.getMessage()).replace("\n", "\\n").replace("\r", "\\r")
+                .replace("\t", "\\t");
+            throw new ToolkitException(file, "not valid TOML (" + why + "); gpuop changes nothing",
+                "repair the file (`containerd --config " + file + " config dump` shows the first error) and retry",
+                e);
         }
     }
 

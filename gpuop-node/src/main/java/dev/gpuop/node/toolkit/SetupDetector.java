@@ -38,6 +38,10 @@ public final class SetupDetector {
             }
         }
         Path socket = hints.socket() != null ? hints.socket() : Path.of(dist.defaultSocket());
+        if (hints.binary() != null && !Files.isExecutable(hints.binary())) {
+            throw new ToolkitException(hints.binary(), "not an executable containerd binary",
+                "fix the path given by --containerd-binary (RUNTIME_EXECUTABLE_PATH) or leave it out");
+        }
         Path binary = hints.binary() != null ? hints.binary() : findBinary(dist, hints.hostRoot());
         ContainerdVersion version = binary == null ? null : versionOf(binary);
         return new ContainerdSetup(dist, config, template, socket, binary, version);

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 version=${NVIDIA_CTK_VERSION:-v1.20.0}
 out=dist/nvidia-ctk
-if [ -x "$out/nvidia-ctk" ] && "$out/nvidia-ctk" --version 2>/dev/null | grep -q "${version#v}"; then
+if [ -x "$out/nvidia-ctk" ] && [ "$(cat "$out/VERSION" 2>/dev/null)" = "$version" ]; then
   echo "build-nvidia-ctk: $out/nvidia-ctk is already $version"
   exit 0
 fi
@@ -17,5 +17,11 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 mkdir -p "$out"
 CGO_ENABLED=1 GOFLAGS=-buildvcs=false GOBIN="$PWD/$out" \
-  go install "github.com/NVIDIA/nvidia-container-toolkit/cmd/nvidia-ctk@$version"
-"$out/nvidia-ctk" --version
+  go install -ldflags "-s -w" "github.com/NVIDIA/nvidia-container-toolkit/cmd/nvidia-ctk@$version"
+echo "$version" > "$out/VERSION"
+# what travels to the GPU machine (one call carries at most 64 MiB, most of it dist/device): a compressed copy
+if command -v xz >/dev/null 2>&1; then
+  xz -9 -T0 -c "$out/nvidia-ctk" > "$out/nvidia-ctk.xz"
+fi
+echo "build-nvidia-ctk: $out/nvidia-ctk $version (needs glibc $(objdump -T "$out/nvidia-ctk" 2>/dev/null \
+  | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1 || echo '?'))"

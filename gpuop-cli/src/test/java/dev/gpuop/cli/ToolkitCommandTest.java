@@ -86,6 +86,28 @@ class ToolkitCommandTest {
     }
 
     @Test
+    void installWritesTheCdiSpecAndUninstallRemovesIt() throws IOException {
+        Path dir = Files.createDirectories(host.resolve("var/lib/rancher/k3s/agent/etc/containerd"));
+        Files.writeString(dir.resolve("config.toml"), SEED_RKE2);
+        Path lib = Files.createDirectories(host.resolve("usr/local/nvidia/lib64"));
+        Files.writeString(lib.resolve("libcuda.so.525.78.01"), "elf");
+        String[] args = {"--containerd-config", dir.resolve("config.toml").toString(), "--no-restart",
+            "--host-root", host.toString(), "--state-dir", host.resolve("state").toString(),
+            "--cdi-dir", host.resolve("cdi").toString()};
+        String[] installArgs = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream
+            .of("--simulate", "mx150-laptop", "--driver-root", host.toString())).toArray(String[]::new);
+        CliRun install = run("install", installArgs);
+        assertThat(install.exitCode()).as(install.err()).isZero();
+        Path spec = host.resolve("cdi/nvidia.com-gpu.json");
+        assertThat(Files.readString(spec)).contains("\"kind\" : \"nvidia.com/gpu\"")
+            .contains("/usr/local/nvidia/lib64/libcuda.so.525.78.01");
+        assertThat(run("install", installArgs).out()).contains("nothing to change");
+        assertThat(run("uninstall", args).exitCode()).isZero();
+        assertThat(spec).doesNotExist();
+        assertThat(dir.resolve("config.toml.tmpl")).doesNotExist();
+    }
+
+    @Test
     void anUnknownDistributionIsABadCommandLine() {
         assertThat(run("status", "--distribution", "k8s").exitCode()).isEqualTo(ExitCodes.USAGE);
     }

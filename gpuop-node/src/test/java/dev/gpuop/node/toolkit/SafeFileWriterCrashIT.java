@@ -65,7 +65,9 @@ class SafeFileWriterCrashIT {
             (System.nanoTime() - start) / 1e9, sawA, sawB, tempsLeft);
         assertThat(sawA).as("some kills left the old content").isPositive();
         assertThat(sawB).as("some kills left the new content").isPositive();
-        assertThat(tempsLeft).as("some kills landed inside a write").isGreaterThanOrEqualTo(5);
+        // a stale temp file is left only by a kill between its creation and the rename: a lower bound on
+        // mid-write kills (5 to 21 of 100 on a loaded 2-core machine)
+        assertThat(tempsLeft).as("some kills landed inside a write").isPositive();
     }
 
     private static byte[] content(char fill) {

@@ -1,22 +1,15 @@
 package dev.gpuop.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gpuop.node.cri.v1.StatusResponse;
 import dev.gpuop.node.toolkit.ContainerdSetup;
-import dev.gpuop.node.toolkit.CriClient;
+import dev.gpuop.node.toolkit.CriSummary;
 import dev.gpuop.node.toolkit.ToolkitPlan;
 import dev.gpuop.node.toolkit.ToolkitPlanner;
 import dev.gpuop.node.toolkit.ToolkitSettings;
 import dev.gpuop.node.toolkit.ToolkitState;
-import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,28 +58,9 @@ final class ToolkitStatusCommand implements Callable<Integer> {
             : ", install would change " + plan.changes().stream().map(c -> c.path().toString()).toList()));
         Path cdiSpec = Path.of(settings.cdiDir()).resolve("nvidia.com-gpu.json");
         out.println("cdi spec:     " + cdiSpec + (Files.exists(cdiSpec) ? "" : " (absent)"));
-        out.println("socket:       " + setup.socket() + ": " + criSummary(setup.socket()));
+        out.println("socket:       " + setup.socket() + ": " + CriSummary.of(setup.socket()));
         plan.notes().forEach(n -> out.println("note: " + n));
         out.flush();
         return recorded && plan.isNoop() ? ExitCodes.OK : ExitCodes.FAILED;
-    }
-
-    /** What the running containerd says over CRI: its version, handlers and CDI settings. */
-    static String criSummary(Path socket) {
-        if (!Files.exists(socket)) {
-            return "absent (containerd not running here)";
-        }
-        try (CriClient cri = CriClient.of(socket)) {
-            var version = cri.version(Duration.ofSeconds(3));
-            StatusResponse status = cri.status(Duration.ofSeconds(3));
-            JsonNode config = new ObjectMapper().readTree(status.getInfoOrDefault("config", "{}"));
-            List<String> handlers = new ArrayList<>();
-            config.path("containerd").path("runtimes").fieldNames().forEachRemaining(handlers::add);
-            return version.getRuntimeName() + " " + version.getRuntimeVersion() + ", handlers " + handlers
-                + ", enableCDI " + config.path("enableCDI").asText("n/a")
-                + ", cdiSpecDirs " + config.path("cdiSpecDirs");
-        } catch (StatusRuntimeException | IOException e) {
-            return "does not answer (" + e.getMessage() + ")";
-        }
     }
 }

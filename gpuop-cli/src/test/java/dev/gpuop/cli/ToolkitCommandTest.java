@@ -126,7 +126,11 @@ class ToolkitCommandTest {
         CliRun file = CliRun.of("toolkit", "cdi", "generate", "--simulate", "mx150-laptop", "--driver-root",
             host.toString(), "--proc-root", host.resolve("proc").toString(), "--output", yaml.toString());
         assertThat(file.exitCode()).isZero();
-        assertThat(Files.readString(yaml)).startsWith("cdiVersion: 0.5.0\nkind: nvidia.com/gpu\n");
+        var fromYaml = new com.fasterxml.jackson.databind.ObjectMapper(
+            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml.toFile());
+        var fromJson = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stdout.out());
+        assertThat(fromYaml).as("YAML reads back as the JSON spec").isEqualTo(fromJson);
+        assertThat(fromYaml.path("devices").get(0).path("name").isTextual()).as("device 0 is a string").isTrue();
     }
 
     private static CliRun run(String sub, String... args) {

@@ -12,8 +12,9 @@ import java.nio.file.Path;
 public final class CdiSpecWriter {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Every string quoted: a device named {@code 0} or {@code 0:1} must not read back as a number. */
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
 
     private CdiSpecWriter() {
     }

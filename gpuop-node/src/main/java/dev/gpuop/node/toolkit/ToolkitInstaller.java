@@ -105,6 +105,9 @@ public final class ToolkitInstaller {
         boolean configChanged = changes.stream().anyMatch(c -> !c.path().toString().endsWith(".json"));
         RestartMethod method = restart && configChanged ? restarter.method() : null;
         List<Path> dirsCreated = missingDirs(changes);
+        if (!Files.isDirectory(stateDir)) {
+            dirsCreated.addAll(missingDirs(List.of(new FileChange(stateDir.resolve(ToolkitState.FILE), null, ""))));
+        }
         // the state goes first: a crash after it still leaves the previous content on record
         if (!newState.isEmpty()) {
             newState.write(stateDir);
@@ -150,13 +153,13 @@ public final class ToolkitInstaller {
 
     private void rollBack(List<FileChange> changes, List<Path> dirsCreated, ToolkitState oldState) {
         write(changes, true);
-        for (Path dir : dirsCreated.reversed()) {
-            deleteIfEmpty(dir);
-        }
         if (oldState.isEmpty()) {
             SafeFileWriter.delete(stateDir.resolve(ToolkitState.FILE));
         } else {
             oldState.write(stateDir);
+        }
+        for (Path dir : dirsCreated.reversed()) {
+            deleteIfEmpty(dir);
         }
     }
 

@@ -133,7 +133,7 @@ public final class ToolkitPlanner {
                     + "/config.yaml (then restart " + dist + ")");
         }
         notes.add("cannot set " + key.getLast() + " from the template (" + dist + "'s base writes its table): "
-            + "CDI through containerd stays as " + dist + " configures it; the " + "nvidia-cdi handler still works");
+            + "CDI through containerd stays as " + dist + " configures it; the nvidia-cdi handler still works");
     }
 
     private static FileChange dropInChange(Path dropIn, ConfigVersion version, RuntimeEdits edits) {

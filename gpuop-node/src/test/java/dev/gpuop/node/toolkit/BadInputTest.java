@@ -97,6 +97,38 @@ class BadInputTest {
         }
     }
 
+    @Test
+    void uninstallLeavesAFileSomeoneChangedSinceInstallAlone() throws IOException {
+        Path config = ToolkitFixtures.install("custom-v2.toml", root.resolve("etc/containerd/config.toml"));
+        ToolkitInstaller installer = installer(plain(config));
+        installer.install(ToolkitFixtures.settings(false));
+        Files.writeString(config, Files.readString(config) + "# an admin's edit after install\n");
+        Map<String, String> before = ContainerdToolkitIT.snapshot(root);
+        assertThatThrownBy(installer::uninstall).isInstanceOf(ToolkitException.class)
+            .hasMessageStartingWith(config + ": changed since gpuop wrote it")
+            .hasMessageContaining(root.resolve("state").resolve(ToolkitState.FILE).toString());
+        assertThat(ContainerdToolkitIT.snapshot(root)).isEqualTo(before);
+    }
+
+    @Test
+    void aConfigContainerdRefusesToLoadIsRolledBackAcrossEveryFile() throws Exception {
+        // a stand-in for a containerd whose `config dump` refuses what gpuop wrote (a tier below the real ITs)
+        Path fake = write("bin/containerd", "#!/bin/sh\nif [ \"$1\" = --version ]; then "
+            + "echo 'containerd github.com/containerd/containerd/v2 v2.1.4 x'; exit 0; fi\n"
+            + "echo 'containerd: failed to load TOML: boom' >&2; exit 1\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path config = ToolkitFixtures.install("custom-v3.toml", root.resolve("etc/containerd/config.toml"));
+        Map<String, String> before = ContainerdToolkitIT.snapshot(root);
+        ContainerdSetup setup = SetupDetector.detect(new SetupHints(config, root.resolve("c.sock"),
+            Distribution.CONTAINERD, fake, root));
+        assertThatThrownBy(() -> installer(setup).install(ToolkitFixtures.settings(false)))
+            .isInstanceOf(ToolkitException.class)
+            .hasMessageContaining("containerd refuses the new config (containerd: failed to load TOML: boom)")
+            .hasMessageContaining("the previous files are back");
+        assertThat(ContainerdToolkitIT.snapshot(root)).as("drop-in, imports line, conf.d and state all gone")
+            .isEqualTo(before);
+    }
+
     private void assertRefused(ContainerdSetup setup, Path file, String problem, String fix) throws IOException {
         Map<String, String> before = ContainerdToolkitIT.snapshot(root);
         assertThatThrownBy(() -> installer(setup).install(ToolkitFixtures.settings(false)))

@@ -22,7 +22,7 @@ class ToolkitCommandTest {
         [plugins."io.containerd.internal.v1.opt"]
           path = "/var/lib/rancher/rke2/agent/containerd"
         [plugins."io.containerd.grpc.v1.cri"]
-          sandbox_image = "index.docker.io/rancher/pause:3.6"
+          sandbox_image = "rancher/mirrored-pause:3.6"
 
         [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
           runtime_type = "io.containerd.runc.v2"

@@ -3,6 +3,8 @@ package dev.gpuop.node.toolkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gpuop.gpu.GpuHost;
 import dev.gpuop.gpu.sim.SimulatedGpuHost;
 import dev.gpuop.node.cdi.CdiOptions;
@@ -34,8 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CdiInjectionIT {
 
     static final String VERSION = "580.159.04";
-    static final String PAUSE = "registry.k8s.io/pause:3.10.2";
-    static final String BUSYBOX = "docker.io/library/busybox:1.35";
 
     @TempDir
     Path root;
@@ -53,7 +53,7 @@ class CdiInjectionIT {
         Path d = root;
         Path config = d.resolve("etc/containerd/config.toml");
         Files.createDirectories(config.getParent());
-        Files.writeString(config, baseConfig(d, runc));
+        Files.writeString(config, baseConfig(d, runc, imageName(images.resolve("pause.tar"))));
 
         Path driver = fakeDriver(d.resolve("driver"));
         CdiSpec spec;
@@ -77,7 +77,7 @@ class CdiInjectionIT {
                 "k8s.io", "images", "import", images.resolve("pause.tar").toString());
             run(d, bin.resolve("ctr").toString(), "--address", d.resolve("c.sock").toString(), "--namespace",
                 "k8s.io", "images", "import", images.resolve("busybox.tar").toString());
-            String logs = runPod(d, bin.resolve("crictl"));
+            String logs = runPod(d, bin.resolve("crictl"), imageName(images.resolve("busybox.tar")));
             System.out.print("CDI container output:\n" + logs);
             assertThat(logs).contains("node c 1, 3 /dev/nvidia0").contains("node c 1, 3 /dev/nvidiactl")
                 .contains("lib fake libcuda " + VERSION).contains("ml fake libnvidia-ml " + VERSION)
@@ -92,7 +92,7 @@ class CdiInjectionIT {
         }
     }
 
-    private String runPod(Path d, Path crictl) throws Exception {
+    private String runPod(Path d, Path crictl, String image) throws Exception {
         String sock = "unix://" + d.resolve("c.sock");
         List<String> c = List.of(crictl.toString(), "--runtime-endpoint", sock, "--image-endpoint", sock,
             "--timeout", "60s");
@@ -105,7 +105,7 @@ class CdiInjectionIT {
             {"metadata": {"name": "cuda"}, "image": {"image": "%s"}, "log_path": "cuda.log",
              "annotations": {"cdi.k8s.io/gpuop-test": "nvidia.com/gpu=all"},
              "command": ["sh", "-c", "%s"]}
-            """.formatted(BUSYBOX, "for n in /dev/nvidia0 /dev/nvidiactl; do echo node $(stat -c '%F' $n | "
+            """.formatted(image, "for n in /dev/nvidia0 /dev/nvidiactl; do echo node $(stat -c '%F' $n | "
                 + "cut -c1) $(stat -c '%t, %T' $n) $n; done | sed 's/character/c/;s/ 0*\\\\([0-9]\\\\)/ \\\\1/g'; "
                 + "echo lib $(cat /usr/local/nvidia/lib64/libcuda.so.1); "
                 + "echo ml $(cat /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1); "
@@ -143,7 +143,17 @@ class CdiInjectionIT {
         return driver;
     }
 
-    private static String baseConfig(Path d, Path runc) {
+    /** The name an OCI image tarball gives its image ({@code io.containerd.image.name} in its index.json). */
+    private static String imageName(Path tar) throws Exception {
+        Process p = new ProcessBuilder("tar", "-xOf", tar.toString(), "index.json").start();
+        JsonNode index = new ObjectMapper().readTree(p.getInputStream());
+        assertThat(p.waitFor()).isZero();
+        String name = index.path("manifests").path(0).path("annotations").path("io.containerd.image.name").asText();
+        assertThat(name).as("image name in " + tar).isNotEmpty();
+        return name;
+    }
+
+    private static String baseConfig(Path d, Path runc, String pause) {
         return """
             # containerd 2.x for the CDI test: every path in the temp dir
             version = 3
@@ -177,7 +187,7 @@ class CdiInjectionIT {
               disable_tcp_service = true
               stream_server_address = "127.0.0.1"
               stream_server_port = "0"
-            """.formatted(d, runc, PAUSE);
+            """.formatted(d, runc, pause);
     }
 
     private static Process start(Path d, Path containerd, Path config) throws Exception {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * The child process of {@link SafeFileWriterCrashIT}: replaces the target with content A, then B, then A, ...
- * until it is killed. Prints "writing" once the loop runs.
+ * until it is killed. Prints "writing" once the loop runs, then "wrote <µs>" with the time the first write took.
  */
 public final class CrashingWriter {
 
@@ -19,7 +19,12 @@ public final class CrashingWriter {
         System.out.println("writing");
         System.out.flush();
         for (long i = 0; ; i++) {
+            long start = System.nanoTime();
             SafeFileWriter.write(target, i % 2 == 0 ? b : a);
+            if (i == 0) {
+                System.out.println("wrote " + (System.nanoTime() - start) / 1000);
+                System.out.flush();
+            }
         }
     }
 }

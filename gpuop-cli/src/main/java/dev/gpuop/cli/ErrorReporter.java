@@ -5,6 +5,8 @@ import dev.gpuop.gpu.GpuException;
 import dev.gpuop.gpu.cuda.CudaException;
 import dev.gpuop.gpu.host.HostProbe;
 import dev.gpuop.node.deviceplugin.config.InvalidConfigException;
+import dev.gpuop.node.toolkit.ContainerdDownException;
+import dev.gpuop.node.toolkit.ToolkitException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -33,6 +35,12 @@ final class ErrorReporter implements IExecutionExceptionHandler {
         }
         if (e instanceof GpuException || e instanceof CudaException) {
             return ExitCodes.DRIVER_ERROR;
+        }
+        if (e instanceof ContainerdDownException) {
+            return ExitCodes.CONTAINERD_DOWN;
+        }
+        if (e instanceof ToolkitException) {
+            return ExitCodes.CONFIG_REFUSED;
         }
         if (e instanceof IllegalArgumentException || e instanceof InvalidConfigException) {
             return ExitCodes.USAGE;

@@ -6,9 +6,11 @@ import picocli.CommandLine.Command;
 /** The {@code gpuop} command: the entry point of the CLI and, later, of the operator and node agent images. */
 @Command(name = "gpuop", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Makes NVIDIA GPUs on Kubernetes schedulable, observable and verified.",
-    subcommands = {GpusCommand.class, ValidateCommand.class, NodeAgentCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {GpusCommand.class, ValidateCommand.class, NodeAgentCommand.class, ToolkitCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {ExitCodes.OK_LINE, ExitCodes.FAILED_LINE,
-        ExitCodes.USAGE_LINE, ExitCodes.NO_DRIVER_LINE, ExitCodes.DRIVER_ERROR_LINE})
+        ExitCodes.USAGE_LINE, ExitCodes.NO_DRIVER_LINE, ExitCodes.DRIVER_ERROR_LINE, ExitCodes.CONFIG_REFUSED_LINE,
+        ExitCodes.CONTAINERD_DOWN_LINE})
 public final class GpuopCommand {
 
     /** Runs the CLI and exits with its code. */

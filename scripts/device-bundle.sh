@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what one `device` call needs to run gpuop's GPU tests and benchmarks on the GPU machine, which has no Java
 # and no network: a jlink'd Java 25 runtime, the CLI's jars, the test jars, the JUnit console launcher and the
-# bench/ harnesses, into dist/device (git-ignored). Then, on the GPU machine: dist/device/run-on-gpu.sh
+# bench/ harnesses, into dist/device (git-ignored), packed as dist/device.tar.xz. Then carry dist/device.tar.xz and,
+# on the GPU machine: tar -xJf dist/device.tar.xz -C /tmp && /tmp/device/run-on-gpu.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
@@ -12,7 +13,8 @@ mkdir -p "$out/lib" "$out/test-lib" "$out/bin"
 cp gpuop-cli/target/lib/*.jar "$out/lib/"
 cp gpuop-cli/target/gpuop-cli-*-SNAPSHOT.jar "$out/lib/" 2>/dev/null || cp gpuop-cli/target/gpuop-cli-[0-9]*[0-9].jar "$out/lib/"
 rm -f "$out"/lib/*-tests.jar
-cp gpuop-gpu/target/gpuop-gpu-*-tests.jar gpuop-cli/target/gpuop-cli-*-tests.jar "$out/test-lib/"
+cp gpuop-gpu/target/gpuop-gpu-*-tests.jar gpuop-cli/target/gpuop-cli-*-tests.jar gpuop-node/target/gpuop-node-*-tests.jar \
+  gpuop-test-support/target/gpuop-test-support-*[0-9T].jar "$out/test-lib/"
 junit=$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' pom.xml)
 assertj=$(sed -n 's:.*<assertj.version>\(.*\)</assertj.version>.*:\1:p' pom.xml)
 ./mvnw -B -ntp -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit" \
@@ -26,6 +28,11 @@ modules=java.base,java.logging,java.xml,java.management,jdk.unsupported,jdk.zipf
   --strip-debug --no-man-pages --no-header-files --compress zip-9 --output "$out/jre"
 cp bin/gpuop "$out/bin/"
 cp -r bench "$out/bench"
-cp scripts/run-on-gpu.sh "$out/"
+cp scripts/run-on-gpu.sh scripts/run-cdi-compare.sh "$out/"
+# NVIDIA's nvidia-ctk, to compare CDI specs there (scripts/build-nvidia-ctk.sh; needs Go, skipped without it)
+if scripts/build-nvidia-ctk.sh >/dev/null; then cp dist/nvidia-ctk/nvidia-ctk.xz "$out/"; fi
 du -sh "$out" "$out/jre" "$out/lib" "$out/test-lib"
+# What travels is one xz archive: the runtime's libjvm.so alone is 30 MB unpacked, 64 MiB is the limit.
+tar -C dist -cJf dist/device.tar.xz device
+du -sh dist/device.tar.xz
 echo "modules: $modules"

@@ -10,6 +10,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
@@ -22,8 +23,12 @@ import java.nio.file.Path;
  */
 public final class UnixGrpc {
 
-    /** One small event loop for every socket of the process: the kubelet protocols carry a few calls a minute. */
-    private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    /**
+     * One small event loop for every socket of the process: the kubelet protocols carry a few calls a minute. Its
+     * threads are daemons, so that they never keep a finished process (a CLI command, a test, a benchmark) alive.
+     */
+    private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(2,
+        new DefaultThreadFactory("gpuop-grpc", true), NioIoHandler.newFactory());
 
     private UnixGrpc() {
     }

@@ -37,7 +37,7 @@ final class NvmlEventStream implements GpuEventStream {
         MemorySegment out = arena.allocate(ADDRESS);
         int rc;
         try {
-            rc = (int) lib.eventSetCreate.invokeExact(out);
+            rc = (int) NvmlLibrary.eventSetCreate.invokeExact(out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlEventSetCreate", t);
         }
@@ -53,7 +53,7 @@ final class NvmlEventStream implements GpuEventStream {
         MemorySegment supported = arena.allocate(JAVA_LONG);
         int rc;
         try {
-            rc = (int) lib.deviceGetSupportedEventTypes.invokeExact(gpu.handle(), supported);
+            rc = (int) NvmlLibrary.deviceGetSupportedEventTypes.invokeExact(gpu.handle(), supported);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetSupportedEventTypes", t);
         }
@@ -65,7 +65,7 @@ final class NvmlEventStream implements GpuEventStream {
             return;
         }
         try {
-            rc = (int) lib.deviceRegisterEvents.invokeExact(gpu.handle(), mask, set);
+            rc = (int) NvmlLibrary.deviceRegisterEvents.invokeExact(gpu.handle(), mask, set);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceRegisterEvents", t);
         }
@@ -76,7 +76,8 @@ final class NvmlEventStream implements GpuEventStream {
     public Optional<GpuEvent> next(Duration timeout) {
         int rc;
         try {
-            rc = (int) lib.eventSetWait.invokeExact(set, data, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+            rc = (int) NvmlLibrary.eventSetWait.invokeExact(set, data, millis);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlEventSetWait_v2", t);
         }
@@ -97,7 +98,7 @@ final class NvmlEventStream implements GpuEventStream {
     @Override
     public void close() {
         try {
-            int rc = (int) lib.eventSetFree.invokeExact(set);
+            int rc = (int) NvmlLibrary.eventSetFree.invokeExact(set);
             lib.check("nvmlEventSetFree", rc);
         } catch (RuntimeException e) {
             throw e;

@@ -51,7 +51,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetUuid.invokeExact(handle, out, UUID_BUFFER);
+            rc = (int) NvmlLibrary.deviceGetUuid.invokeExact(handle, out, UUID_BUFFER);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetUUID", t);
         }
@@ -64,7 +64,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetUtilizationRates.invokeExact(handle, out);
+            rc = (int) NvmlLibrary.deviceGetUtilizationRates.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetUtilizationRates", t);
         }
@@ -78,7 +78,7 @@ final class NvmlGpu implements Gpu {
         out.set(JAVA_INT, 0, MEMORY_V2_VERSION);
         int rc;
         try {
-            rc = (int) lib.deviceGetMemoryInfoV2.invokeExact(handle, out);
+            rc = (int) NvmlLibrary.deviceGetMemoryInfoV2.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetMemoryInfo_v2", t);
         }
@@ -99,7 +99,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetMemoryInfo.invokeExact(handle, out);
+            rc = (int) NvmlLibrary.deviceGetMemoryInfo.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetMemoryInfo", t);
         }
@@ -112,7 +112,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetTemperature.invokeExact(handle, 0, out);
+            rc = (int) NvmlLibrary.deviceGetTemperature.invokeExact(handle, 0, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetTemperature", t);
         }
@@ -125,7 +125,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetPowerUsage.invokeExact(handle, out);
+            rc = (int) NvmlLibrary.deviceGetPowerUsage.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetPowerUsage", t);
         }
@@ -138,7 +138,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetTotalEnergyConsumption.invokeExact(handle, out);
+            rc = (int) NvmlLibrary.deviceGetTotalEnergyConsumption.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetTotalEnergyConsumption", t);
         }
@@ -160,7 +160,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetClockInfo.invokeExact(handle, type, out);
+            rc = (int) NvmlLibrary.deviceGetClockInfo.invokeExact(handle, type, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetClockInfo", t);
         }
@@ -178,7 +178,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetTotalEccErrors.invokeExact(handle, errorType, counterType, out);
+            rc = (int) NvmlLibrary.deviceGetTotalEccErrors.invokeExact(handle, errorType, counterType, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetTotalEccErrors", t);
         }
@@ -191,7 +191,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetRemappedRows.invokeExact(handle, out, out.asSlice(4), out.asSlice(8),
+            rc = (int) NvmlLibrary.deviceGetRemappedRows.invokeExact(handle, out, out.asSlice(4), out.asSlice(8),
                 out.asSlice(12));
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetRemappedRows", t);
@@ -206,7 +206,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetPcieReplayCounter.invokeExact(handle, out);
+            rc = (int) NvmlLibrary.deviceGetPcieReplayCounter.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetPcieReplayCounter", t);
         }
@@ -219,7 +219,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetClocksEventReasons.invokeExact(handle, out);
+            rc = (int) NvmlLibrary.deviceGetClocksEventReasons.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetCurrentClocksEventReasons", t);
         }

@@ -44,7 +44,7 @@ public final class NvmlGpuHost implements GpuHost {
         this.lib = lib;
         int rc;
         try {
-            rc = (int) lib.init.invokeExact();
+            rc = (int) NvmlLibrary.init.invokeExact();
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlInit_v2", t);
         }
@@ -63,7 +63,7 @@ public final class NvmlGpuHost implements GpuHost {
     public static NvmlGpuHost open(DriverLibraries libraries) {
         synchronized (LOCK) {
             if (shared == null) {
-                shared = new NvmlGpuHost(new NvmlLibrary(libraries.load(SONAME, Arena.global())));
+                shared = new NvmlGpuHost(NvmlBinding.bind(libraries.load(SONAME, Arena.global())));
             }
             holders++;
             return shared;
@@ -99,7 +99,7 @@ public final class NvmlGpuHost implements GpuHost {
             if (--holders == 0) {
                 shared = null;
                 try {
-                    int rc = (int) lib.shutdown.invokeExact();
+                    int rc = (int) NvmlLibrary.shutdown.invokeExact();
                     lib.check("nvmlShutdown", rc);
                 } catch (GpuException e) {
                     throw e;
@@ -114,7 +114,7 @@ public final class NvmlGpuHost implements GpuHost {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.systemGetDriverVersion.invokeExact(out, DRIVER_VERSION_BUFFER);
+            rc = (int) NvmlLibrary.systemGetDriverVersion.invokeExact(out, DRIVER_VERSION_BUFFER);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlSystemGetDriverVersion", t);
         }
@@ -126,7 +126,7 @@ public final class NvmlGpuHost implements GpuHost {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.systemGetCudaDriverVersion.invokeExact(out);
+            rc = (int) NvmlLibrary.systemGetCudaDriverVersion.invokeExact(out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlSystemGetCudaDriverVersion_v2", t);
         }
@@ -138,7 +138,7 @@ public final class NvmlGpuHost implements GpuHost {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetCount.invokeExact(out);
+            rc = (int) NvmlLibrary.deviceGetCount.invokeExact(out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetCount_v2", t);
         }
@@ -147,7 +147,7 @@ public final class NvmlGpuHost implements GpuHost {
         List<NvmlGpu> list = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             try {
-                rc = (int) lib.deviceGetHandleByIndex.invokeExact(i, out);
+                rc = (int) NvmlLibrary.deviceGetHandleByIndex.invokeExact(i, out);
             } catch (Throwable t) {
                 throw NvmlLibrary.unexpected("nvmlDeviceGetHandleByIndex_v2", t);
             }
@@ -178,7 +178,7 @@ public final class NvmlGpuHost implements GpuHost {
             MemorySegment out = NvmlLibrary.scratch();
             int rc;
             try {
-                rc = (int) lib.deviceGetNvLinkState.invokeExact(h, link, out);
+                rc = (int) NvmlLibrary.deviceGetNvLinkState.invokeExact(h, link, out);
             } catch (Throwable t) {
                 throw NvmlLibrary.unexpected("nvmlDeviceGetNvLinkState", t);
             }
@@ -189,7 +189,7 @@ public final class NvmlGpuHost implements GpuHost {
                 continue;
             }
             try {
-                rc = (int) lib.deviceGetNvLinkRemotePciInfo.invokeExact(h, link, out);
+                rc = (int) NvmlLibrary.deviceGetNvLinkRemotePciInfo.invokeExact(h, link, out);
             } catch (Throwable t) {
                 throw NvmlLibrary.unexpected("nvmlDeviceGetNvLinkRemotePciInfo_v2", t);
             }

@@ -60,7 +60,7 @@ final class NvmlInfoReader {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetPciInfo.invokeExact(h, out);
+            rc = (int) NvmlLibrary.deviceGetPciInfo.invokeExact(h, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetPciInfo_v3", t);
         }
@@ -72,7 +72,7 @@ final class NvmlInfoReader {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetCudaComputeCapability.invokeExact(h, out, out.asSlice(4));
+            rc = (int) NvmlLibrary.deviceGetCudaComputeCapability.invokeExact(h, out, out.asSlice(4));
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetCudaComputeCapability", t);
         }
@@ -85,7 +85,7 @@ final class NvmlInfoReader {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetMigMode.invokeExact(h, out, out.asSlice(4));
+            rc = (int) NvmlLibrary.deviceGetMigMode.invokeExact(h, out, out.asSlice(4));
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetMigMode", t);
         }
@@ -104,7 +104,7 @@ final class NvmlInfoReader {
             MemorySegment out = NvmlLibrary.scratch();
             int rc;
             try {
-                rc = (int) lib.deviceGetMigDeviceHandleByIndex.invokeExact(parent, i, out);
+                rc = (int) NvmlLibrary.deviceGetMigDeviceHandleByIndex.invokeExact(parent, i, out);
             } catch (Throwable t) {
                 throw NvmlLibrary.unexpected("nvmlDeviceGetMigDeviceHandleByIndex", t);
             }
@@ -124,7 +124,7 @@ final class NvmlInfoReader {
         MemorySegment a = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) lib.deviceGetAttributes.invokeExact(mig, a);
+            rc = (int) NvmlLibrary.deviceGetAttributes.invokeExact(mig, a);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetAttributes_v2", t);
         }
@@ -146,12 +146,12 @@ final class NvmlInfoReader {
         int rc;
         try {
             rc = switch (call) {
-                case INDEX -> (int) lib.deviceGetIndex.invokeExact(h, out);
-                case MINOR -> (int) lib.deviceGetMinorNumber.invokeExact(h, out);
-                case ARCHITECTURE -> (int) lib.deviceGetArchitecture.invokeExact(h, out);
-                case MAX_MIG_DEVICES -> (int) lib.deviceGetMaxMigDeviceCount.invokeExact(h, out);
-                case GPU_INSTANCE_ID -> (int) lib.deviceGetGpuInstanceId.invokeExact(h, out);
-                case COMPUTE_INSTANCE_ID -> (int) lib.deviceGetComputeInstanceId.invokeExact(h, out);
+                case INDEX -> (int) NvmlLibrary.deviceGetIndex.invokeExact(h, out);
+                case MINOR -> (int) NvmlLibrary.deviceGetMinorNumber.invokeExact(h, out);
+                case ARCHITECTURE -> (int) NvmlLibrary.deviceGetArchitecture.invokeExact(h, out);
+                case MAX_MIG_DEVICES -> (int) NvmlLibrary.deviceGetMaxMigDeviceCount.invokeExact(h, out);
+                case GPU_INSTANCE_ID -> (int) NvmlLibrary.deviceGetGpuInstanceId.invokeExact(h, out);
+                case COMPUTE_INSTANCE_ID -> (int) NvmlLibrary.deviceGetComputeInstanceId.invokeExact(h, out);
                 default -> throw new IllegalArgumentException(call.name());
             };
         } catch (GpuException | IllegalArgumentException e) {
@@ -167,8 +167,8 @@ final class NvmlInfoReader {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = call == Call.NAME ? (int) lib.deviceGetName.invokeExact(h, out, size)
-                : (int) lib.deviceGetUuid.invokeExact(h, out, size);
+            rc = call == Call.NAME ? (int) NvmlLibrary.deviceGetName.invokeExact(h, out, size)
+                : (int) NvmlLibrary.deviceGetUuid.invokeExact(h, out, size);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected(cName(call), t);
         }

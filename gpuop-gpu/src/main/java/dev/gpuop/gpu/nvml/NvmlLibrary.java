@@ -26,46 +26,52 @@ final class NvmlLibrary {
 
     private static final Linker LINKER = Linker.nativeLinker();
 
-    final MethodHandle init;
-    final MethodHandle shutdown;
-    final MethodHandle errorString;
-    final MethodHandle systemGetDriverVersion;
-    final MethodHandle systemGetCudaDriverVersion;
-    final MethodHandle deviceGetCount;
-    final MethodHandle deviceGetHandleByIndex;
-    final MethodHandle deviceGetName;
-    final MethodHandle deviceGetUuid;
-    final MethodHandle deviceGetPciInfo;
-    final MethodHandle deviceGetMinorNumber;
-    final MethodHandle deviceGetIndex;
-    final MethodHandle deviceGetCudaComputeCapability;
-    final MethodHandle deviceGetArchitecture;
-    final MethodHandle deviceGetMigMode;
-    final MethodHandle deviceGetMaxMigDeviceCount;
-    final MethodHandle deviceGetMigDeviceHandleByIndex;
-    final MethodHandle deviceGetGpuInstanceId;
-    final MethodHandle deviceGetComputeInstanceId;
-    final MethodHandle deviceGetAttributes;
-    final MethodHandle deviceGetNvLinkState;
-    final MethodHandle deviceGetNvLinkRemotePciInfo;
-    final MethodHandle deviceGetMemoryInfo;
-    final MethodHandle deviceGetMemoryInfoV2;
-    final MethodHandle deviceGetUtilizationRates;
-    final MethodHandle deviceGetTemperature;
-    final MethodHandle deviceGetPowerUsage;
-    final MethodHandle deviceGetTotalEnergyConsumption;
-    final MethodHandle deviceGetClockInfo;
-    final MethodHandle deviceGetTotalEccErrors;
-    final MethodHandle deviceGetRemappedRows;
-    final MethodHandle deviceGetPcieReplayCounter;
-    final MethodHandle deviceGetClocksEventReasons;
-    final MethodHandle deviceGetSupportedEventTypes;
-    final MethodHandle deviceRegisterEvents;
-    final MethodHandle eventSetCreate;
-    final MethodHandle eventSetWait;
-    final MethodHandle eventSetFree;
+    static final MethodHandle init;
+    static final MethodHandle shutdown;
+    static final MethodHandle errorString;
+    static final MethodHandle systemGetDriverVersion;
+    static final MethodHandle systemGetCudaDriverVersion;
+    static final MethodHandle deviceGetCount;
+    static final MethodHandle deviceGetHandleByIndex;
+    static final MethodHandle deviceGetName;
+    static final MethodHandle deviceGetUuid;
+    static final MethodHandle deviceGetPciInfo;
+    static final MethodHandle deviceGetMinorNumber;
+    static final MethodHandle deviceGetIndex;
+    static final MethodHandle deviceGetCudaComputeCapability;
+    static final MethodHandle deviceGetArchitecture;
+    static final MethodHandle deviceGetMigMode;
+    static final MethodHandle deviceGetMaxMigDeviceCount;
+    static final MethodHandle deviceGetMigDeviceHandleByIndex;
+    static final MethodHandle deviceGetGpuInstanceId;
+    static final MethodHandle deviceGetComputeInstanceId;
+    static final MethodHandle deviceGetAttributes;
+    static final MethodHandle deviceGetNvLinkState;
+    static final MethodHandle deviceGetNvLinkRemotePciInfo;
+    static final MethodHandle deviceGetMemoryInfo;
+    static final MethodHandle deviceGetMemoryInfoV2;
+    static final MethodHandle deviceGetUtilizationRates;
+    static final MethodHandle deviceGetTemperature;
+    static final MethodHandle deviceGetPowerUsage;
+    static final MethodHandle deviceGetTotalEnergyConsumption;
+    static final MethodHandle deviceGetClockInfo;
+    static final MethodHandle deviceGetTotalEccErrors;
+    static final MethodHandle deviceGetRemappedRows;
+    static final MethodHandle deviceGetPcieReplayCounter;
+    static final MethodHandle deviceGetClocksEventReasons;
+    static final MethodHandle deviceGetSupportedEventTypes;
+    static final MethodHandle deviceRegisterEvents;
+    static final MethodHandle eventSetCreate;
+    static final MethodHandle eventSetWait;
+    static final MethodHandle eventSetFree;
 
-    NvmlLibrary(SymbolLookup lib) {
+    /*
+     * The handles are static finals so that the JIT folds them into each call site: an NVML reading then costs what
+     * it costs from C. They bind to the lookup NvmlBinding holds, which NvmlGpuHost sets before anything touches
+     * this class. The library is never unloaded, so one binding per process is all there is.
+     */
+    static {
+        SymbolLookup lib = NvmlBinding.lookup();
         init = fn(lib, "nvmlInit_v2");
         shutdown = fn(lib, "nvmlShutdown");
         errorString = find(lib, "nvmlErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -107,6 +113,19 @@ final class NvmlLibrary {
         eventSetCreate = fn(lib, "nvmlEventSetCreate", ADDRESS);
         eventSetWait = fn(lib, "nvmlEventSetWait_v2", ADDRESS, ADDRESS, JAVA_INT);
         eventSetFree = fn(lib, "nvmlEventSetFree", ADDRESS);
+    }
+
+    private NvmlLibrary() {
+    }
+
+    /** The library, with its handles bound to the lookup {@link NvmlBinding#bind} was given first. */
+    static NvmlLibrary instance() {
+        return Instance.LIBRARY;
+    }
+
+    /** Initialised on first use. */
+    private static final class Instance {
+        static final NvmlLibrary LIBRARY = new NvmlLibrary();
     }
 
     private static MethodHandle fn(SymbolLookup lib, String name, MemoryLayout... args) {

@@ -35,7 +35,9 @@ public record DriverFiles(Map<String, Set<String>> libraries, List<String> binar
         "nvidia-cuda-mps-control", "nvidia-cuda-mps-server");
     static final List<String> BIN_DIRS = List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/nvidia/bin",
         "/usr/local/bin");
-    static final List<String> FIRMWARE_DIRS = List.of("/lib/firmware", "/usr/lib/firmware");
+    /** Where GSP firmware is: the distribution dirs, and beside lib64 in the /usr/local/nvidia layout (H200 host). */
+    static final List<String> FIRMWARE_DIRS = List.of("/lib/firmware", "/usr/lib/firmware",
+        "/usr/local/nvidia/firmware");
     static final List<String> IPC = List.of("/run/nvidia-persistenced/socket", "/run/nvidia-fabricmanager/socket",
         "/tmp/nvidia-mps");
 

@@ -70,6 +70,7 @@ public final class DevicePluginBench {
         if (args.length > 1) {
             AgentMemory.measure(Path.of(args[1]), System.getProperty("java.class.path"));
         }
+        System.exit(0);
     }
 
     private static void reRegistration(KubeletStandIn kubelet) throws InterruptedException {

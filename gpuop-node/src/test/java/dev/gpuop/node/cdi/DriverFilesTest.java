@@ -36,6 +36,8 @@ class DriverFilesTest {
         assertThat(files.libraries()).containsOnlyKeys("/usr/local/nvidia/lib64/libcuda.so." + V,
             "/usr/local/nvidia/lib64/libnvidia-ml.so." + V);
         assertThat(files.binaries()).containsExactly("/usr/local/nvidia/bin/nvidia-smi");
+        assertThat(files.firmware()).containsExactly("/usr/local/nvidia/firmware/nvidia/" + V + "/gsp_ga10x.bin",
+            "/usr/local/nvidia/firmware/nvidia/" + V + "/gsp_tu10x.bin");
     }
 
     @Test

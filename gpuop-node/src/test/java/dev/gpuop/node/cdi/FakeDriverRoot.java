@@ -46,7 +46,8 @@ final class FakeDriverRoot {
             library(lib64, lib);
         }
         binary(root, "usr/local/nvidia/bin/nvidia-smi");
-        firmware(root, "lib/firmware/nvidia/" + VERSION);
+        // as measured on the lent H200 machine: the firmware sits beside lib64, not in /lib/firmware
+        firmware(root, "usr/local/nvidia/firmware/nvidia/" + VERSION);
         devices(root);
         return root;
     }

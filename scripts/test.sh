@@ -8,12 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
 echo "JAVA_HOME=$JAVA_HOME"
+e2e=${GPUOP_E2E:-1}
+# testenv's containerd 2.x also serves the toolkit ITs, so it is built before them
+[ "$e2e" != 1 ] || bash testenv/build.sh
 ./mvnw -B -ntp install "$@"
-if [ "${GPUOP_E2E:-1}" != 1 ]; then
+if [ "$e2e" != 1 ]; then
   echo "GPUOP_E2E=0: end-to-end tier skipped"
   exit 0
 fi
-bash testenv/build.sh
 trap 'bash testenv/cluster.sh down >/dev/null 2>&1 || true' EXIT
 GPUOP_TESTENV_BUILD=0 bash testenv/cluster.sh up >/dev/null
 ./mvnw -B -ntp -Pe2e verify -pl gpuop-cli -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false "$@"

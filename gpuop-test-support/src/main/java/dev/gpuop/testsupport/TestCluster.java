@@ -67,6 +67,11 @@ public final class TestCluster {
         run(repo, List.of("kwok", Integer.toString(n)), 900);
     }
 
+    /** The kubeconfig file of the cluster (admin credentials). */
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
     /** The repository root (holds testenv/cluster.sh and bin/gpuop). */
     public Path repo() {
         return repo;

@@ -42,9 +42,11 @@ class DevicePluginE2E {
         Path config = Files.writeString(dir.resolve("agent.yaml"), "devicePlugin:\n  kubeletDir: "
             + TestCluster.DEVICE_PLUGINS + "\nserver:\n  port: 0\n");
         log = dir.resolve("agent.log");
-        agent = new ProcessBuilder(cluster.repo().resolve("bin/gpuop").toString(), "node-agent", "--config",
-            config.toString(), "--simulate", "h100-sxm-8x", "--node-name", TestCluster.NODE)
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cluster.repo().resolve("bin/gpuop").toString(), "node-agent",
+            "--config", config.toString(), "--simulate", "h100-sxm-8x", "--node-name", TestCluster.NODE)
+            .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+        agent = pb.start();
     }
 
     @AfterAll
@@ -71,6 +73,25 @@ class DevicePluginE2E {
             }
             Thread.sleep(250);
         }
+    }
+
+    @Test
+    void theAgentReportsItsStateAndThePreinstalledDriverOnTheNode(KubernetesClient k8s) throws Exception {
+        awaitAllocatable(k8s, n -> n == 8, Duration.ofSeconds(90));
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Map<String, String> a = Map.of();
+        while (System.nanoTime() < end) {
+            a = k8s.nodes().withName(TestCluster.NODE).get().getMetadata().getAnnotations();
+            if ("ready".equals(a.get("gpuop.dev/node-agent-state"))) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        assertThat(a).containsEntry("gpuop.dev/node-agent-state", "ready")
+            .containsEntry("gpuop.dev/driver-preinstalled", "true").containsEntry("gpuop.dev/gpu-count", "8")
+            .containsEntry("gpuop.dev/node-agent-reason", "");
+        assertThat(k8s.nodes().withName(TestCluster.NODE).get().getMetadata().getLabels())
+            .containsEntry("nvidia.com/gpu.present", "true");
     }
 
     @Test

@@ -40,6 +40,8 @@ public final class NodeAgent implements AutoCloseable {
     private DevicePluginManager plugin;
     private AgentHttpServer http;
     private DevicePluginConfigWatch configWatch;
+    private NodeReporter reporter;
+    private volatile boolean driverPreinstalled;
     private volatile String notReady = "starting";
 
     public NodeAgent(NodeAgentConfig config, String simulate, Map<String, String> env) {
@@ -52,12 +54,28 @@ public final class NodeAgent implements AutoCloseable {
     public synchronized void start() {
         http = new AgentHttpServer(config.server().portOrDefault(), () -> Optional.ofNullable(notReadyReason()),
             registry);
+        startParts();
+        if (config.nodeName() != null && NodeReporter.clusterConfigured(env)) {
+            reporter = new NodeReporter(config.nodeName(), this::report);
+            reporter.start();
+        }
+    }
+
+    /** What the agent tells the operator on its Node object. */
+    public NodeReport report() {
+        String why = notReadyReason();
+        return new NodeReport(driverPreinstalled, host == null ? 0 : host.gpus().size(), why == null,
+            why == null ? "" : why);
+    }
+
+    private void startParts() {
         NodeAgentConfig.DevicePlugin dp = config.devicePlugin();
         if (!dp.isEnabled()) {
             notReady = null;
             return;
         }
         DevicePluginSettings settings = initialSettings(dp);
+        driverPreinstalled = simulate != null || DriverInstallation.hostDriverLoaded(Path.of("/"));
         try {
             host = GpuHosts.open(simulate, DriverLibraries.standard());
         } catch (DriverLibraryNotFoundException | GpuException e) {
@@ -124,7 +142,7 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (AutoCloseable c : new AutoCloseable[] {configWatch, health, plugin, host, http}) {
+        for (AutoCloseable c : new AutoCloseable[] {reporter, configWatch, health, plugin, host, http}) {
             if (c != null) {
                 try {
                     c.close();

@@ -1,0 +1,66 @@
+package dev.gpuop.node.agent;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the node agent tells the operator about its node, on the Node object: whether a driver is pre-installed
+ * (then the operator never runs its driver container there: the seed's reboot loop), how many GPUs it serves, and
+ * whether it is ready and why not. Pure: {@link #changes} says what to write, so an unchanged node costs no write.
+ *
+ * @param driverPreinstalled the host's own driver is loaded (not one from gpuop's driver container)
+ * @param gpus GPUs the agent reads (0 when it cannot read any)
+ * @param ready the agent's /readyz verdict
+ * @param reason why it is not ready, or empty
+ */
+public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, String reason) {
+
+    /** Annotation: {@code "true"} when the host's own driver is loaded. */
+    public static final String DRIVER_PREINSTALLED = "gpuop.dev/driver-preinstalled";
+    /** Annotation: number of GPUs the node agent reads. */
+    public static final String GPU_COUNT = "gpuop.dev/gpu-count";
+    /** Annotation: {@code ready} or {@code notReady}. */
+    public static final String STATE = "gpuop.dev/node-agent-state";
+    /** Annotation: why the agent is not ready (empty when ready). */
+    public static final String REASON = "gpuop.dev/node-agent-reason";
+    /** The label GPU nodes carry; the agent's own PCI scan sets it so that NFD is optional. */
+    public static final String GPU_PRESENT = "nvidia.com/gpu.present";
+
+    /** The annotations this report means. */
+    public Map<String, String> annotations() {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put(DRIVER_PREINSTALLED, Boolean.toString(driverPreinstalled));
+        a.put(GPU_COUNT, Integer.toString(gpus));
+        a.put(STATE, ready ? "ready" : "notReady");
+        a.put(REASON, reason == null ? "" : reason);
+        return a;
+    }
+
+    /**
+     * The annotation values to write, given the node's current ones; empty when nothing changed.
+     */
+    public Map<String, String> annotationChanges(Map<String, String> current) {
+        Map<String, String> changes = new LinkedHashMap<>();
+        annotations().forEach((k, v) -> {
+            if (!v.equals(current == null ? null : current.get(k))) {
+                changes.put(k, v);
+            }
+        });
+        return changes;
+    }
+
+    /**
+     * The {@code nvidia.com/gpu.present} label to write, if any: only when GPUs are present and the label is absent
+     * or empty. A value a user set (also {@code false}) is never overwritten.
+     */
+    public Optional<String> gpuPresentLabel(Map<String, String> currentLabels) {
+        String v = currentLabels == null ? null : currentLabels.get(GPU_PRESENT);
+        return gpus > 0 && (v == null || v.isEmpty()) ? Optional.of("true") : Optional.empty();
+    }
+
+    /** Both kinds of change at once, for the caller that patches. */
+    public boolean changes(Map<String, String> labels, Map<String, String> annotations) {
+        return !annotationChanges(annotations).isEmpty() || gpuPresentLabel(labels).isPresent();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.gpuop.node.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeReportTest {
+
+    private final NodeReport ready = new NodeReport(true, 8, true, "");
+
+    @Test
+    void aFreshNodeGetsEveryAnnotationAndTheGpuLabel() {
+        assertThat(ready.annotationChanges(null)).containsExactly(
+            Map.entry(NodeReport.DRIVER_PREINSTALLED, "true"), Map.entry(NodeReport.GPU_COUNT, "8"),
+            Map.entry(NodeReport.STATE, "ready"), Map.entry(NodeReport.REASON, ""));
+        assertThat(ready.gpuPresentLabel(Map.of())).contains("true");
+        assertThat(ready.changes(Map.of(), Map.of())).isTrue();
+    }
+
+    @Test
+    void anUnchangedNodeCostsNoWrite() {
+        assertThat(ready.annotationChanges(ready.annotations())).isEmpty();
+        assertThat(ready.changes(Map.of(NodeReport.GPU_PRESENT, "true"), ready.annotations())).isFalse();
+    }
+
+    @Test
+    void onlyWhatChangedIsWritten() {
+        NodeReport notReady = new NodeReport(true, 8, false, "device plugin not registered with the kubelet yet");
+        assertThat(notReady.annotationChanges(ready.annotations())).containsOnlyKeys(NodeReport.STATE,
+            NodeReport.REASON);
+    }
+
+    @Test
+    void aUsersGpuPresentValueIsNeverOverwritten() {
+        assertThat(ready.gpuPresentLabel(Map.of(NodeReport.GPU_PRESENT, "false"))).isEmpty();
+        assertThat(ready.gpuPresentLabel(Map.of(NodeReport.GPU_PRESENT, ""))).contains("true");
+        assertThat(new NodeReport(false, 0, false, "no GPU").gpuPresentLabel(Map.of())).isEmpty();
+    }
+}

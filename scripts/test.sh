@@ -16,6 +16,7 @@ if [ "$e2e" != 1 ]; then
   echo "GPUOP_E2E=0: end-to-end tier skipped"
   exit 0
 fi
+scripts/build-image.sh
 trap 'bash testenv/cluster.sh down >/dev/null 2>&1 || true' EXIT
 GPUOP_TESTENV_BUILD=0 bash testenv/cluster.sh up >/dev/null
 ./mvnw -B -ntp -Pe2e verify -pl gpuop-cli -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false "$@"

@@ -6,7 +6,8 @@
 #
 # e.g. mkimage.sh busybox.tar docker.io/library/busybox:1.35 ./rootfs '["/bin/sh"]'
 # The archive imports with `ctr -n k8s.io images import OUT.tar`; the image is named
-# by the index annotation io.containerd.image.name.
+# by the index annotation io.containerd.image.name. MKIMAGE_ENV (a JSON list of "K=V")
+# adds environment variables to the image config.
 set -euo pipefail
 
 out=$1 ref=$2 rootfs=$3 entrypoint=$4 cmd=${5:-null}
@@ -26,8 +27,11 @@ tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
 layer_size=$(size "$work/layer.tar")
 layer=$(put "$work/layer.tar")
 
-printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Entrypoint":%s,"Cmd":%s,"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"gpuop testenv mkimage.sh"}]}' \
-	"$entrypoint" "$cmd" "$layer" >"$work/config.json"
+extra_env=${MKIMAGE_ENV:-[]}
+extra_env=${extra_env#[}
+extra_env=${extra_env%]}
+printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"%s],"Entrypoint":%s,"Cmd":%s,"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"gpuop testenv mkimage.sh"}]}' \
+	"${extra_env:+,$extra_env}" "$entrypoint" "$cmd" "$layer" >"$work/config.json"
 config_size=$(size "$work/config.json")
 config=$(put "$work/config.json")
 

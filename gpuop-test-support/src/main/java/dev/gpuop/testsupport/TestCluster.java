@@ -62,6 +62,15 @@ public final class TestCluster {
         run(repo, List.of("restart-kubelet"), 180);
     }
 
+    /**
+     * Imports an image archive (OCI or docker-save) into the node's containerd under a name (also when an image of
+     * that name is already there); returns the name pods use.
+     */
+    public String importImage(Path archive, String name) {
+        String out = run(repo, List.of("import", archive.toString(), name), 300).strip();
+        return out.lines().reduce((a, b) -> b).orElseThrow().strip();
+    }
+
     /** Adds n simulated GPU nodes (KWOK); 0 removes them. */
     public void kwokNodes(int n) {
         run(repo, List.of("kwok", Integer.toString(n)), 900);

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * gRPC over Unix domain sockets, as the kubelet speaks it (h2c, authority {@code localhost}), through netty's NIO
@@ -47,6 +48,16 @@ public final class UnixGrpc {
             return b.build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve gRPC on " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops a server at once and waits (up to 5 s) until its calls are gone, so that its socket can be reused. */
+    public static void stop(Server server) {
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -84,12 +84,7 @@ public final class KubeletStandIn implements AutoCloseable {
         channels.values().forEach(ManagedChannel::shutdownNow);
         channels.clear();
         if (server != null) {
-            server.shutdownNow();
-            try {
-                server.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            UnixGrpc.stop(server);
             server = null;
         }
     }

@@ -37,15 +37,19 @@ class DevicePluginE2E {
     private static Path log;
 
     @BeforeAll
-    static void startTheNodeAgent(TestCluster cluster) throws Exception {
+    static void startTheNodeAgent(TestCluster cluster, KubernetesClient k8s) throws Exception {
         Path dir = Files.createTempDirectory("gpuop-e2e-agent");
+        Path serviceAccount = NodeAgentServiceAccount.create(k8s, dir.resolve("serviceaccount"));
         Path config = Files.writeString(dir.resolve("agent.yaml"), "devicePlugin:\n  kubeletDir: "
             + TestCluster.DEVICE_PLUGINS + "\nserver:\n  port: 0\n");
         log = dir.resolve("agent.log");
         ProcessBuilder pb = new ProcessBuilder(cluster.repo().resolve("bin/gpuop").toString(), "node-agent",
             "--config", config.toString(), "--simulate", "h100-sxm-8x", "--node-name", TestCluster.NODE)
             .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+        // as in a pod: the API server's address and the service account's token and CA
+        pb.environment().put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
+        pb.environment().put("KUBERNETES_SERVICE_PORT", "6443");
+        pb.environment().put("GPUOP_SERVICEACCOUNT_DIR", serviceAccount.toString());
         agent = pb.start();
     }
 

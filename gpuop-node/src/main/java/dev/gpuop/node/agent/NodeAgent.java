@@ -55,9 +55,16 @@ public final class NodeAgent implements AutoCloseable {
         http = new AgentHttpServer(config.server().portOrDefault(), () -> Optional.ofNullable(notReadyReason()),
             registry);
         startParts();
-        if (config.nodeName() != null && NodeReporter.clusterConfigured(env)) {
-            reporter = new NodeReporter(config.nodeName(), this::report);
-            reporter.start();
+        if (config.nodeName() != null) {
+            try {
+                ApiServerClient.inCluster(env).ifPresent(api -> {
+                    reporter = new NodeReporter(api, config.nodeName(), this::report);
+                    reporter.start();
+                });
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                LOG.log(System.Logger.Level.WARNING, "no report on the Node object: the service account cannot be"
+                    + " read: " + e.getMessage());
+            }
         }
     }
 

@@ -1,9 +1,7 @@
 package dev.gpuop.node.agent;
 
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -11,29 +9,25 @@ import java.util.function.Supplier;
 
 /**
  * Writes the {@link NodeReport} onto this node's Node object every interval, and only when something changed. A
- * cluster that cannot be reached (a standalone agent) is logged once and retried quietly.
+ * cluster that cannot be reached is logged once and retried quietly.
  */
 final class NodeReporter implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(NodeReporter.class.getName());
     private static final long PERIOD_MILLIS = 10_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final KubernetesClient client;
+    private final ApiServerClient api;
     private final String node;
     private final Supplier<NodeReport> report;
     private volatile boolean warned;
     private volatile int writes;
     private Thread thread;
 
-    NodeReporter(String node, Supplier<NodeReport> report) {
-        this.client = new KubernetesClientBuilder().build();
+    NodeReporter(ApiServerClient api, String node, Supplier<NodeReport> report) {
+        this.api = api;
         this.node = node;
         this.report = report;
-    }
-
-    /** True when the environment names a cluster: in a pod, or with KUBECONFIG set. */
-    static boolean clusterConfigured(Map<String, String> env) {
-        return env.containsKey("KUBERNETES_SERVICE_HOST") || env.containsKey("KUBECONFIG");
     }
 
     void start() {
@@ -50,40 +44,34 @@ final class NodeReporter implements AutoCloseable {
     }
 
     /** Patches the node if the report differs from what it carries; returns whether it wrote. */
-    synchronized boolean reportNow() {
+    synchronized boolean reportNow() throws InterruptedException {
         NodeReport r = report.get();
         try {
-            Node current = client.nodes().withName(node).get();
-            if (current == null) {
+            Optional<JsonNode> current = api.getNode(node);
+            if (current.isEmpty()) {
                 warnOnce("node " + node + " does not exist in the cluster; is --node-name right?");
                 return false;
             }
-            Map<String, String> labels = current.getMetadata().getLabels();
-            Map<String, String> annotations = current.getMetadata().getAnnotations();
+            Map<String, String> labels = strings(current.get().path("metadata").path("labels"));
+            Map<String, String> annotations = strings(current.get().path("metadata").path("annotations"));
             if (!r.changes(labels, annotations)) {
                 return false;
             }
-            Map<String, String> changes = r.annotationChanges(annotations);
-            Optional<String> present = r.gpuPresentLabel(labels);
-            client.nodes().withName(node).edit(n -> {
-                Map<String, String> a = n.getMetadata().getAnnotations() == null ? new HashMap<>()
-                    : n.getMetadata().getAnnotations();
-                a.putAll(changes);
-                n.getMetadata().setAnnotations(a);
-                present.ifPresent(v -> {
-                    Map<String, String> l = n.getMetadata().getLabels() == null ? new HashMap<>()
-                        : n.getMetadata().getLabels();
-                    l.put(NodeReport.GPU_PRESENT, v);
-                    n.getMetadata().setLabels(l);
-                });
-                return n;
-            });
+            Map<String, Object> metadata = new HashMap<>();
+            metadata.put("annotations", r.annotationChanges(annotations));
+            r.gpuPresentLabel(labels).ifPresent(v -> metadata.put("labels", Map.of(NodeReport.GPU_PRESENT, v)));
+            api.patchNodeMetadata(node, metadata);
             writes++;
             return true;
-        } catch (KubernetesClientException e) {
+        } catch (java.io.IOException e) {
             warnOnce("cannot report to the API server: " + e.getMessage());
             return false;
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> strings(JsonNode n) {
+        return n.isObject() ? JSON.convertValue(n, Map.class) : Map.of();
     }
 
     /** How many patches were written (the operator-facing cost of an agent). */
@@ -103,6 +91,5 @@ final class NodeReporter implements AutoCloseable {
         if (thread != null) {
             thread.interrupt();
         }
-        client.close();
     }
 }

@@ -20,7 +20,8 @@ public record GpuReadings(Utilization utilization, MemoryInfo memory, Integer te
             orNull(gpu::pcieReplayCounter), orNull(gpu::throttleReasons));
     }
 
-    private static <T> T orNull(Supplier<T> reading) {
+    /** One reading, or null when the GPU does not support it; other driver errors propagate. */
+    public static <T> T orNull(Supplier<T> reading) {
         try {
             return reading.get();
         } catch (GpuException e) {

@@ -6,6 +6,7 @@ import dev.gpuop.gpu.GpuEventStream;
 import dev.gpuop.gpu.GpuEventType;
 import dev.gpuop.gpu.GpuException;
 import dev.gpuop.gpu.GpuHost;
+import dev.gpuop.gpu.GpuReadings;
 import dev.gpuop.gpu.NvmlReturn;
 import dev.gpuop.gpu.RemappedRows;
 import java.time.Clock;
@@ -82,7 +83,7 @@ public final class HealthMonitor implements AutoCloseable {
             try {
                 gpu.uuid();
                 gpu.memory();
-                RemappedRows rows = remappedRows(gpu);
+                RemappedRows rows = GpuReadings.orNull(gpu::remappedRows);
                 if (rows != null && (rows.pending() || rows.failed())) {
                     emit(tracker.onReadFailure(uuid, rows.failed() ? "row remapping failed"
                         : "row remapping pending a GPU reset", rows.failed(), clock.instant()));
@@ -93,17 +94,6 @@ public final class HealthMonitor implements AutoCloseable {
                 boolean lost = ex.code() == NvmlReturn.ERROR_GPU_IS_LOST;
                 emit(tracker.onReadFailure(uuid, ex.getMessage(), lost, clock.instant()));
             }
-        }
-    }
-
-    private static RemappedRows remappedRows(Gpu gpu) {
-        try {
-            return gpu.remappedRows();
-        } catch (GpuException e) {
-            if (e.isNotSupported()) {
-                return null;
-            }
-            throw e;
         }
     }
 

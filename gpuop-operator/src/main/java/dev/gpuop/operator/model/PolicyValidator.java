@@ -1,0 +1,172 @@
+package dev.gpuop.operator.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gpuop.api.v1alpha1.ClusterPolicySpec;
+import dev.gpuop.api.v1alpha1.ComponentSpec;
+import dev.gpuop.api.v1alpha1.ConfigRef;
+import dev.gpuop.api.v1alpha1.EnvVar;
+import dev.gpuop.api.v1alpha1.MigSpec;
+import dev.gpuop.api.v1alpha1.OperatorSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks what the CRD schema cannot: values gpuop cannot honour on this cluster. Every problem names the field, so
+ * the status condition and the event tell the admin exactly what to change. Image references are checked where
+ * they are resolved ({@link ImageRef}).
+ */
+public final class PolicyValidator {
+
+    private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
+    private static final Set<String> MIG_STRATEGIES = Set.of("none", "single", "mixed");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private PolicyValidator() {
+    }
+
+    /**
+     * Validates a policy.
+     *
+     * @param devicePluginConfig the data of the ConfigMap {@code devicePlugin.config.name} names; null when it was
+     *     not looked up (a dry run without a cluster), empty when the ConfigMap does not exist
+     */
+    public static List<PolicyProblem> validate(ClusterPolicySpec spec, ClusterInfo cluster,
+                                               Map<String, String> devicePluginConfig) {
+        List<PolicyProblem> problems = new ArrayList<>();
+        OperatorSpec.ContainerRuntime runtime = spec.operator().defaultRuntime();
+        if (runtime != null && runtime != OperatorSpec.ContainerRuntime.CONTAINERD) {
+            problems.add(new PolicyProblem("spec.operator.defaultRuntime", "gpuop supports containerd only (RKE2, "
+                + "K3s and plain containerd), got " + runtime.name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        sections(spec).forEach((field, c) -> component(field, c, problems));
+        String max = spec.daemonsets().rollingUpdate() == null ? null
+            : spec.daemonsets().rollingUpdate().maxUnavailable();
+        if (max != null && !max.matches("\\d+%?")) {
+            problems.add(new PolicyProblem("spec.daemonsets.rollingUpdate.maxUnavailable",
+                "'" + max + "' is neither a count nor a percentage like 10%"));
+        }
+        if (spec.mig().strategyOrDefault() == MigSpec.Strategy.MIXED) {
+            List<String> noMig = cluster.gpuNodes().stream().filter(n -> !n.migCapable()).map(GpuNode::name)
+                .toList();
+            if (!noMig.isEmpty()) {
+                problems.add(new PolicyProblem("spec.mig.strategy", "mixed advertises nvidia.com/mig-<profile> "
+                    + "resources, but these GPU nodes have no MIG-capable GPU: " + first(noMig)
+                    + "; use single, or none"));
+            }
+        }
+        devicePluginConfig(spec.devicePlugin().getConfig(), devicePluginConfig, problems);
+        return problems;
+    }
+
+    /** Every operand section by its path. */
+    static Map<String, ComponentSpec> sections(ClusterPolicySpec spec) {
+        Map<String, ComponentSpec> m = new LinkedHashMap<>();
+        m.put("spec.driver", spec.driver());
+        m.put("spec.toolkit", spec.toolkit());
+        m.put("spec.devicePlugin", spec.devicePlugin());
+        m.put("spec.gfd", spec.gfd());
+        m.put("spec.dcgmExporter", spec.dcgmExporter());
+        m.put("spec.validator", spec.validator());
+        m.put("spec.migManager", spec.migManager());
+        m.put("spec.nodeAgent", spec.nodeAgent());
+        return m;
+    }
+
+    private static void component(String field, ComponentSpec c, List<PolicyProblem> problems) {
+        if (c.getImagePullPolicy() != null && !PULL_POLICIES.contains(c.getImagePullPolicy())) {
+            problems.add(new PolicyProblem(field + ".imagePullPolicy", "'" + c.getImagePullPolicy()
+                + "' is not one of Always, IfNotPresent, Never"));
+        }
+        List<EnvVar> env = c.getEnv();
+        for (int i = 0; i < env.size(); i++) {
+            String name = env.get(i).name();
+            if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_.-]*")) {
+                problems.add(new PolicyProblem(field + ".env[" + i + "].name", "'" + name
+                    + "' is not an environment variable name"));
+            }
+        }
+        if (c.getResources() != null) {
+            quantities(field + ".resources.limits", c.getResources().getLimits(), problems);
+            quantities(field + ".resources.requests", c.getResources().getRequests(), problems);
+        }
+    }
+
+    private static void quantities(String field, Map<String, Quantity> q, List<PolicyProblem> problems) {
+        if (q == null) {
+            return;
+        }
+        q.forEach((k, v) -> {
+            try {
+                Quantity.getAmountInBytes(v);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                problems.add(new PolicyProblem(field + "." + k, "'" + v + "' is not a quantity like 500m or 1Gi"));
+            }
+        });
+    }
+
+    private static void devicePluginConfig(ConfigRef ref, Map<String, String> data, List<PolicyProblem> problems) {
+        if (ref == null || ref.name() == null || ref.name().isBlank() || data == null) {
+            return;
+        }
+        if (data.isEmpty()) {
+            problems.add(new PolicyProblem("spec.devicePlugin.config.name", "ConfigMap '" + ref.name()
+                + "' does not exist or is empty in the operator's namespace"));
+            return;
+        }
+        String key = ref.defaultConfig() == null || ref.defaultConfig().isBlank() ? "config" : ref.defaultConfig();
+        if (!data.containsKey(key)) {
+            problems.add(new PolicyProblem("spec.devicePlugin.config.default", "ConfigMap '" + ref.name()
+                + "' has no key '" + key + "' (keys: " + data.keySet() + ")"));
+            return;
+        }
+        data.forEach((k, text) -> deviceConfigFile(ref.name() + "/" + k, text, problems));
+    }
+
+    /** NVIDIA's device plugin config format v1, checked as far as the operator can without the plugin. */
+    static void deviceConfigFile(String where, String text, List<PolicyProblem> problems) {
+        String field = "spec.devicePlugin.config (" + where + ")";
+        JsonNode doc;
+        try {
+            doc = YAML.readTree(text == null ? "" : text);
+        } catch (java.io.IOException e) {
+            problems.add(new PolicyProblem(field, "not YAML: " + e.getMessage().lines().findFirst().orElse("")));
+            return;
+        }
+        if (doc == null || !doc.isObject()) {
+            problems.add(new PolicyProblem(field, "not a device plugin config (expected a mapping with version: v1)"));
+            return;
+        }
+        if (!"v1".equals(doc.path("version").asText())) {
+            problems.add(new PolicyProblem(field + ".version", "must be v1, got '" + doc.path("version").asText()
+                + "'"));
+        }
+        JsonNode mig = doc.path("flags").path("migStrategy");
+        if (!mig.isMissingNode() && !MIG_STRATEGIES.contains(mig.asText())) {
+            problems.add(new PolicyProblem(field + ".flags.migStrategy", "'" + mig.asText()
+                + "' is not one of none, single, mixed"));
+        }
+        JsonNode resources = doc.path("sharing").path("timeSlicing").path("resources");
+        for (int i = 0; i < resources.size(); i++) {
+            JsonNode r = resources.get(i);
+            if (!r.path("replicas").canConvertToInt() || r.path("replicas").asInt() < 1) {
+                problems.add(new PolicyProblem(field + ".sharing.timeSlicing.resources[" + i + "].replicas",
+                    "must be a whole number of at least 1, got '" + r.path("replicas").asText() + "'"));
+            }
+            if (r.path("name").asText().isBlank()) {
+                problems.add(new PolicyProblem(field + ".sharing.timeSlicing.resources[" + i + "].name",
+                    "a resource name like nvidia.com/gpu is required"));
+            }
+        }
+    }
+
+    private static String first(List<String> names) {
+        return names.size() <= 5 ? String.join(", ", names)
+            : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
+    }
+}

@@ -1,0 +1,40 @@
+package dev.gpuop.operator.operand;
+
+import dev.gpuop.api.v1alpha1.ConfigRef;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The node agent's config file ({@code node-agent.yaml} in its ConfigMap), in the node agent's own format: which
+ * parts run and where the device plugin's config is. The MIG and device-list strategies go as NVIDIA's env
+ * variables instead, which win over a config file as in NVIDIA's plugin.
+ */
+final class NodeAgentConfigFile {
+
+    /** The ConfigMap key and file name. */
+    static final String KEY = "node-agent.yaml";
+    /** Where a user's device plugin ConfigMap is mounted. */
+    static final String DEVICE_PLUGIN_CONFIG_DIR = "/etc/gpuop/device-plugin";
+
+    private NodeAgentConfigFile() {
+    }
+
+    static String render(RenderContext ctx) {
+        Map<String, Object> dp = new LinkedHashMap<>();
+        dp.put("enabled", ctx.spec().devicePlugin().enabledOr(true));
+        dp.put("kubeletDir", "/var/lib/kubelet/device-plugins");
+        ConfigRef ref = ctx.spec().devicePlugin().getConfig();
+        if (ref != null && ref.name() != null && !ref.name().isBlank()) {
+            dp.put("configFile", DEVICE_PLUGIN_CONFIG_DIR + "/" + defaultKey(ref));
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("devicePlugin", dp);
+        doc.put("server", Map.of("port", 8081));
+        return io.fabric8.kubernetes.client.utils.Serialization.asYaml(doc).replaceFirst("^---\\n", "");
+    }
+
+    /** The key of the device plugin ConfigMap that nodes use; NVIDIA's chart calls a single key {@code config}. */
+    static String defaultKey(ConfigRef ref) {
+        return ref.defaultConfig() == null || ref.defaultConfig().isBlank() ? "config" : ref.defaultConfig();
+    }
+}

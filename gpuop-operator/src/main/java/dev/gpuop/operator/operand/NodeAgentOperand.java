@@ -1,0 +1,102 @@
+package dev.gpuop.operator.operand;
+
+import dev.gpuop.api.v1alpha1.ClusterPolicySpec;
+import dev.gpuop.api.v1alpha1.ConfigRef;
+import dev.gpuop.api.v1alpha1.EnvVar;
+import dev.gpuop.operator.model.Distribution;
+import dev.gpuop.operator.model.ImageRef;
+import dev.gpuop.operator.model.NodeLabels;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * gpuop's node agent: one DaemonSet per containerd distribution among the GPU nodes, so RKE2 and K3s nodes get
+ * their containerd socket and config dir without any setting ({@code toolkit.env} given by a user still wins). The
+ * toolkit step runs as its init container when {@code toolkit.enabled}.
+ */
+public final class NodeAgentOperand implements Operand {
+
+    /** The DaemonSet's name for plain containerd nodes; RKE2 and K3s add {@code -rke2} and {@code -k3s}. */
+    public static final String NAME = "gpuop-node-agent";
+
+    @Override
+    public OperandId id() {
+        return OperandId.NODE_AGENT;
+    }
+
+    @Override
+    public boolean enabled(RenderContext ctx) {
+        return true;
+    }
+
+    @Override
+    public List<HasMetadata> desired(RenderContext ctx) {
+        Set<Distribution> dists = EnumSet.of(Distribution.CONTAINERD);
+        dists.addAll(ctx.cluster().distributions());
+        String image = ImageRef.resolve(ctx.spec().nodeAgent(), "spec.nodeAgent", ctx.settings().nodeAgentImage());
+        List<HasMetadata> out = new ArrayList<>();
+        for (Distribution d : dists) {
+            out.add(daemonSet(ctx, d, image));
+        }
+        return out;
+    }
+
+    /** The DaemonSet serving one distribution's nodes. */
+    public static String name(Distribution d) {
+        return d == Distribution.CONTAINERD ? NAME : NAME + "-" + d.id();
+    }
+
+    static DaemonSet daemonSet(RenderContext ctx, Distribution d, String image) {
+        ClusterPolicySpec spec = ctx.spec();
+        DaemonSet ds = Skeletons.load("node-agent/0100_daemonset.yaml", DaemonSet.class);
+        String name = name(d);
+        ds.getMetadata().setName(name);
+        ds.getSpec().getSelector().setMatchLabels(Map.of("app", name));
+        ds.getSpec().getTemplate().getMetadata().setLabels(new LinkedHashMap<>(Map.of("app", name)));
+        PodSpec pod = ds.getSpec().getTemplate().getSpec();
+        Map<String, String> selector = new LinkedHashMap<>();
+        selector.put(NodeLabels.deploy("node-agent"), "true");
+        selector.put(NodeLabels.DISTRIBUTION, d.id());
+        pod.setNodeSelector(selector);
+        Container agent = pod.getContainers().getFirst();
+        DaemonSets.applyComponent(pod, agent, spec.nodeAgent(), image);
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVar("MIG_STRATEGY", spec.mig().strategyOrDefault().id()));
+        env.add(new EnvVar("DEVICE_LIST_STRATEGY", cdiOn(spec) ? "cdi-cri" : "envvar"));
+        env.addAll(spec.devicePlugin().getEnv());
+        env.addAll(spec.nodeAgent().getEnv());
+        DaemonSets.setEnv(agent, env);
+        ConfigRef ref = spec.devicePlugin().getConfig();
+        if (ref != null && ref.name() != null && !ref.name().isBlank()) {
+            pod.getVolumes().add(new VolumeBuilder().withName("device-plugin-config").withNewConfigMap()
+                .withName(ref.name()).endConfigMap().build());
+            agent.getVolumeMounts().add(new VolumeMountBuilder().withName("device-plugin-config")
+                .withMountPath(NodeAgentConfigFile.DEVICE_PLUGIN_CONFIG_DIR).withReadOnly(true).build());
+        }
+        if (spec.toolkit().enabledOr(true)) {
+            ToolkitStep.add(ctx, pod, d, image);
+        }
+        DaemonSets.applyCommon(ds, spec.daemonsets(), false);
+        return ds;
+    }
+
+    /** CDI names in Allocate answers only where the toolkit step wrote the CDI spec and turned CDI on. */
+    static boolean cdiOn(ClusterPolicySpec spec) {
+        return spec.cdi().isEnabled() && spec.toolkit().enabledOr(true);
+    }
+
+    @Override
+    public List<Class<? extends HasMetadata>> kinds() {
+        return List.of(DaemonSet.class);
+    }
+}

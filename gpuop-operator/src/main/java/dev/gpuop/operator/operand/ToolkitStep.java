@@ -1,0 +1,72 @@
+package dev.gpuop.operator.operand;
+
+import dev.gpuop.api.v1alpha1.ClusterPolicySpec;
+import dev.gpuop.api.v1alpha1.EnvVar;
+import dev.gpuop.operator.model.Distribution;
+import dev.gpuop.operator.model.ImageRef;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The toolkit step as the node agent's init container. The distribution's containerd config and socket come first,
+ * NVIDIA's {@code toolkit.env} from the policy over them; then the directories of whatever paths result are mounted
+ * at the same paths, so a user's {@code CONTAINERD_CONFIG} is honoured as NVIDIA's toolkit honours it.
+ */
+final class ToolkitStep {
+
+    private ToolkitStep() {
+    }
+
+    static void add(RenderContext ctx, PodSpec pod, Distribution d, String agentImage) {
+        ClusterPolicySpec spec = ctx.spec();
+        Container step = Skeletons.load("node-agent/0050_toolkit-initcontainer.yaml", Container.class);
+        String image = spec.toolkit().getImage() == null && spec.toolkit().getRepository() == null
+            ? agentImage : ImageRef.resolve(spec.toolkit(), "spec.toolkit", agentImage);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("CONTAINERD_CONFIG", d.containerdConfig());
+        env.put("CONTAINERD_SOCKET", d.containerdSocket());
+        env.put("CONTAINERD_RUNTIME_CLASS", spec.operator().runtimeClassOrDefault());
+        env.put("CDI_ENABLED", Boolean.toString(spec.cdi().isEnabled()));
+        for (EnvVar v : spec.toolkit().getEnv()) {
+            env.put(v.name(), v.value() == null ? "" : v.value());
+        }
+        List<String> args = new ArrayList<>(step.getArgs());
+        args.addAll(List.of("--distribution", d.id()));
+        step.setArgs(args);
+        DaemonSets.applyComponent(pod, step, spec.toolkit(), image);
+        DaemonSets.setEnv(step, env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue())).toList());
+        mountParent(pod, step, "containerd-config", first(env, "CONTAINERD_CONFIG", "RUNTIME_CONFIG"));
+        mountParent(pod, step, "containerd-socket", first(env, "CONTAINERD_SOCKET", "RUNTIME_SOCKET"));
+        pod.getVolumes().add(new VolumeBuilder().withName("host-root").withNewHostPath().withPath("/")
+            .endHostPath().build());
+        pod.getVolumes().add(new VolumeBuilder().withName("cdi").withNewHostPath().withPath("/var/run/cdi")
+            .withType("DirectoryOrCreate").endHostPath().build());
+        pod.setHostPID(true);
+        pod.setInitContainers(new ArrayList<>(List.of(step)));
+    }
+
+    private static String first(Map<String, String> env, String a, String b) {
+        String v = env.get(a);
+        return v == null || v.isBlank() ? env.get(b) : v;
+    }
+
+    private static void mountParent(PodSpec pod, Container c, String volume, String file) {
+        Path parent = Path.of(file).getParent();
+        String dir = parent == null ? "/" : parent.toString();
+        boolean sameDir = pod.getVolumes().stream().anyMatch(v -> v.getHostPath() != null
+            && dir.equals(v.getHostPath().getPath()) && !v.getName().equals("host-root"));
+        if (sameDir) {
+            return;
+        }
+        pod.getVolumes().add(new VolumeBuilder().withName(volume).withNewHostPath().withPath(dir)
+            .withType("DirectoryOrCreate").endHostPath().build());
+        c.getVolumeMounts().add(new VolumeMountBuilder().withName(volume).withMountPath(dir).build());
+    }
+}

@@ -1,0 +1,62 @@
+package dev.gpuop.operator.plan;
+
+import dev.gpuop.api.v1alpha1.ClusterPolicy;
+import dev.gpuop.api.v1alpha1.ConfigRef;
+import dev.gpuop.operator.model.ClusterInfo;
+import dev.gpuop.operator.model.NodeLabeler;
+import dev.gpuop.operator.model.PolicyException;
+import dev.gpuop.operator.model.PolicyProblem;
+import dev.gpuop.operator.model.PolicyValidator;
+import dev.gpuop.operator.operand.Operand;
+import dev.gpuop.operator.operand.OperatorSettings;
+import dev.gpuop.operator.operand.RenderContext;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one code path from a policy and a cluster to what should exist: validate, render every operand in order,
+ * stamp, and compute node labels. The controller applies its result; {@code gpuop render} prints it.
+ */
+public final class Planner {
+
+    private Planner() {
+    }
+
+    /**
+     * Plans one reconcile.
+     *
+     * @param devicePluginConfig the data of the policy's device plugin ConfigMap (see {@link PolicyValidator})
+     */
+    public static DesiredState plan(ClusterPolicy policy, ClusterInfo cluster, OperatorSettings settings,
+                                    Map<String, String> devicePluginConfig) {
+        List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(policy.spec(), cluster,
+            devicePluginConfig));
+        RenderContext ctx = new RenderContext(policy, cluster, settings);
+        List<OperandPlan> plans = new ArrayList<>();
+        for (Operand op : Operand.all()) {
+            try {
+                List<HasMetadata> objects = op.desired(ctx);
+                objects.forEach(o -> Stamp.stamp(o, op.id(), policy, settings.namespace()));
+                plans.add(new OperandPlan(op.id(), op.enabled(ctx), objects, op.kinds()));
+            } catch (PolicyException e) {
+                problems.add(e.problem());
+            }
+        }
+        if (!problems.isEmpty()) {
+            return new DesiredState(cluster, List.of(), Map.of(), problems);
+        }
+        return new DesiredState(cluster, plans, NodeLabeler.changes(cluster, migDefault(policy)), List.of());
+    }
+
+    /** The MIG layout new MIG-capable nodes get, when the MIG manager runs: its default, NVIDIA's all-disabled. */
+    static String migDefault(ClusterPolicy policy) {
+        ConfigRef c = policy.spec().migManager().getConfig();
+        if (!policy.spec().migManager().enabledOr(true)) {
+            return null;
+        }
+        return c == null || c.defaultConfig() == null ? "all-disabled"
+            : c.defaultConfig().isBlank() ? null : c.defaultConfig();
+    }
+}

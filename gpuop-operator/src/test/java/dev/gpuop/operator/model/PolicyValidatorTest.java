@@ -1,0 +1,93 @@
+package dev.gpuop.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gpuop.api.v1alpha1.ComponentSpec;
+import dev.gpuop.operator.TestNodes;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Input the schema accepts but gpuop cannot honour: each problem names the field. */
+class PolicyValidatorTest {
+
+    private static final ClusterInfo ONE_L4 = ClusterInfoObserver.observe(List.of(TestNodes.node("l4", "v1.33.5",
+        "Ubuntu 24.04.1 LTS", Map.of("nvidia.com/gpu.present", "true", "nvidia.com/gpu.product", "NVIDIA-L4"),
+        Map.of())));
+
+    private static List<String> fields(String spec, Map<String, String> configMap) {
+        return PolicyValidator.validate(TestNodes.policy(spec).spec(), ONE_L4, configMap).stream()
+            .map(PolicyProblem::field).toList();
+    }
+
+    @Test
+    void aGoodPolicyHasNoProblems() {
+        assertThat(fields("operator:\n  defaultRuntime: containerd\nmig:\n  strategy: single\n", null)).isEmpty();
+    }
+
+    @Test
+    void anotherRuntimeIsRefused() {
+        assertThat(fields("operator:\n  defaultRuntime: crio\n", null)).containsExactly(
+            "spec.operator.defaultRuntime");
+    }
+
+    @Test
+    void mixedMigOnANodeWithoutMigNamesTheStrategyAndTheNode() {
+        List<PolicyProblem> p = PolicyValidator.validate(TestNodes.policy("mig:\n  strategy: mixed\n").spec(),
+            ONE_L4, null);
+        assertThat(p).singleElement().satisfies(x -> {
+            assertThat(x.field()).isEqualTo("spec.mig.strategy");
+            assertThat(x.message()).contains("l4");
+        });
+    }
+
+    @Test
+    void malformedSectionsNameTheirFields() {
+        assertThat(fields("driver:\n  imagePullPolicy: Sometimes\ntoolkit:\n  env:\n  - name: 'BAD NAME'\n"
+            + "    value: x\ndaemonsets:\n  rollingUpdate:\n    maxUnavailable: some\n"
+            + "nodeAgent:\n  resources:\n    limits:\n      memory: lots\n", null))
+            .containsExactlyInAnyOrder("spec.driver.imagePullPolicy", "spec.toolkit.env[0].name",
+                "spec.daemonsets.rollingUpdate.maxUnavailable", "spec.nodeAgent.resources.limits.memory");
+    }
+
+    @Test
+    void theDevicePluginConfigMapMustExistHaveTheKeyAndBeAV1Config() {
+        String spec = "devicePlugin:\n  config:\n    name: plugin-config\n    default: any\n";
+        assertThat(fields(spec, Map.of())).containsExactly("spec.devicePlugin.config.name");
+        assertThat(fields(spec, Map.of("other", "version: v1\n"))).containsExactly(
+            "spec.devicePlugin.config.default");
+        assertThat(fields(spec, Map.of("any", "version: v1\nsharing:\n  timeSlicing:\n    resources:\n"
+            + "    - name: nvidia.com/gpu\n      replicas: 4\n"))).isEmpty();
+        assertThat(fields(spec, Map.of("any", "version: v2\nflags:\n  migStrategy: most\nsharing:\n"
+            + "  timeSlicing:\n    resources:\n    - name: nvidia.com/gpu\n      replicas: zero\n")))
+            .containsExactly("spec.devicePlugin.config (plugin-config/any).version",
+                "spec.devicePlugin.config (plugin-config/any).flags.migStrategy",
+                "spec.devicePlugin.config (plugin-config/any).sharing.timeSlicing.resources[0].replicas");
+        assertThat(fields(spec, Map.of("any", "version: [v1\n"))).containsExactly(
+            "spec.devicePlugin.config (plugin-config/any)");
+        // a dry run without a cluster does not check the ConfigMap
+        assertThat(fields(spec, null)).isEmpty();
+    }
+
+    @Test
+    void imagesResolveAsNvidiasOrNameTheirField() {
+        ComponentSpec c = new ComponentSpec();
+        assertThat(ImageRef.resolve(c, "spec.nodeAgent", "gpuop/gpuop:0.1.0")).isEqualTo("gpuop/gpuop:0.1.0");
+        c.setImage("registry.example:5000/team/agent@sha256:" + "a".repeat(64));
+        assertThat(ImageRef.resolve(c, "spec.nodeAgent", null)).endsWith("a".repeat(64));
+        c.setRepository("nvcr.io/nvidia");
+        c.setImage("driver");
+        c.setVersion("580.95.05");
+        assertThat(ImageRef.resolve(c, "spec.driver", null)).isEqualTo("nvcr.io/nvidia/driver:580.95.05");
+        c.setVersion("sha256:" + "b".repeat(64));
+        assertThat(ImageRef.isDigest(ImageRef.resolve(c, "spec.driver", null))).isTrue();
+        c.setImage("Driver Image");
+        c.setVersion("1");
+        assertThatThrownBy(() -> ImageRef.resolve(c, "spec.driver", null)).isInstanceOf(PolicyException.class)
+            .satisfies(e -> assertThat(((PolicyException) e).problem().field()).isEqualTo("spec.driver.version"));
+        c.setVersion(null);
+        assertThatThrownBy(() -> ImageRef.resolve(c, "spec.driver", null))
+            .hasMessageStartingWith("spec.driver.image: set repository, image and version");
+    }
+}

@@ -1,0 +1,112 @@
+package dev.gpuop.operator.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gpuop.operator.TestNodes;
+import dev.gpuop.operator.model.ClusterInfoObserver;
+import dev.gpuop.operator.operand.OperandId;
+import dev.gpuop.operator.operand.OperatorSettings;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Typed checks of the plan next to the golden files: the facts each scenario exists for. */
+class PlannerTest {
+
+    private static DesiredState plan(String spec, io.fabric8.kubernetes.api.model.Node... nodes) {
+        // as installed by the chart: NVIDIA's driver image known, driver on unless the spec says otherwise
+        return Planner.plan(TestNodes.policy(spec), ClusterInfoObserver.observe(List.of(nodes)),
+            new OperatorSettings("gpu-operator", "gpuop/gpuop:0.1.0", "nvcr.io/nvidia/driver:580.95.05", null),
+            null);
+    }
+
+    private static List<HasMetadata> objects(DesiredState p, OperandId id) {
+        return p.operands().stream().filter(o -> o.id() == id).findFirst().orElseThrow().objects();
+    }
+
+    private static DaemonSet ds(DesiredState p, String name) {
+        return p.operands().stream().flatMap(o -> o.objects().stream()).filter(o -> o instanceof DaemonSet
+            && o.getMetadata().getName().equals(name)).map(DaemonSet.class::cast).findFirst().orElseThrow();
+    }
+
+    private static Map<String, String> env(io.fabric8.kubernetes.api.model.Container c) {
+        return c.getEnv().stream().filter(e -> e.getValue() != null).collect(Collectors.toMap(EnvVar::getName,
+            EnvVar::getValue));
+    }
+
+    @Test
+    void rke2NodesGetTheirSocketWithNoSettingAndAUsersEnvWins() {
+        DesiredState auto = plan("toolkit:\n  enabled: true\n", TestNodes.nfdGpuNode("gpu-1", "v1.33.5+rke2r1"));
+        var step = ds(auto, "gpuop-node-agent-rke2").getSpec().getTemplate().getSpec().getInitContainers()
+            .getFirst();
+        assertThat(env(step)).containsEntry("CONTAINERD_SOCKET", "/run/k3s/containerd/containerd.sock")
+            .containsEntry("CONTAINERD_CONFIG", "/var/lib/rancher/rke2/agent/etc/containerd/config.toml");
+        assertThat(step.getArgs()).containsSequence("--distribution", "rke2");
+
+        DesiredState user = plan("toolkit:\n  enabled: true\n  env:\n  - name: CONTAINERD_CONFIG\n"
+            + "    value: /opt/containerd/custom.toml\n", TestNodes.nfdGpuNode("gpu-1", "v1.33.5+rke2r1"));
+        var pod = ds(user, "gpuop-node-agent-rke2").getSpec().getTemplate().getSpec();
+        assertThat(env(pod.getInitContainers().getFirst())).containsEntry("CONTAINERD_CONFIG",
+            "/opt/containerd/custom.toml");
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getHostPath() != null).extracting(v -> v.getHostPath()
+            .getPath()).contains("/opt/containerd").doesNotContain("/var/lib/rancher/rke2/agent/etc/containerd");
+    }
+
+    @Test
+    void disabledOperandsWantNothingAndTheToolkitStepFollowsItsSwitch() {
+        DesiredState seed = plan(PlannerGoldenTest.SEED, TestNodes.nfdGpuNode("gpu-1", "v1.33.5"));
+        assertThat(objects(seed, OperandId.DRIVER)).isEmpty();
+        assertThat(objects(seed, OperandId.MIG_MANAGER)).isEmpty();
+        assertThat(ds(seed, "gpuop-node-agent").getSpec().getTemplate().getSpec().getInitContainers()).isEmpty();
+        DesiredState on = plan(PlannerGoldenTest.DRIVER, TestNodes.nfdGpuNode("gpu-1", "v1.33.5"));
+        assertThat(ds(on, "nvidia-driver-daemonset").getSpec().getUpdateStrategy().getType()).isEqualTo(
+            "OnDelete");
+    }
+
+    @Test
+    void cdiNamesOnlyWhereTheToolkitStepWritesTheSpec() {
+        var node = TestNodes.nfdGpuNode("gpu-1", "v1.33.5");
+        assertThat(env(ds(plan("toolkit:\n  enabled: true\n", node), "gpuop-node-agent").getSpec().getTemplate()
+            .getSpec().getContainers().getFirst())).containsEntry("DEVICE_LIST_STRATEGY", "cdi-cri");
+        assertThat(env(ds(plan("toolkit:\n  enabled: false\n", node), "gpuop-node-agent").getSpec().getTemplate()
+            .getSpec().getContainers().getFirst())).containsEntry("DEVICE_LIST_STRATEGY", "envvar");
+        assertThat(objects(plan("cdi:\n  enabled: true\n", node), OperandId.PREREQUISITES))
+            .extracting(o -> o.getMetadata().getName()).contains("nvidia", "nvidia-cdi");
+        assertThat(objects(plan("cdi:\n  enabled: false\n", node), OperandId.PREREQUISITES))
+            .extracting(o -> o.getMetadata().getName()).contains("nvidia").doesNotContain("nvidia-cdi");
+    }
+
+    @Test
+    void aPolicyThatCannotBeHonouredAppliesNothing() {
+        DesiredState p = plan("driver:\n  enabled: true\n  repository: nvcr.io/nvidia\n  image: driver\n"
+            + "  version: 580.95.05\nmig:\n  strategy: mixed\n", TestNodes.nfdGpuNode("gpu-1", "v1.33.5"),
+            TestNodes.node("gpu-2", "v1.33.5", "Rocky Linux 9.3", Map.of("nvidia.com/gpu.present", "true"),
+                Map.of("gpuop.dev/driver-preinstalled", "false")));
+        assertThat(p.valid()).isFalse();
+        assertThat(p.operands()).isEmpty();
+        assertThat(p.nodeLabels()).isEmpty();
+        assertThat(p.problems()).extracting(x -> x.field()).contains("spec.mig.strategy");
+        assertThat(PlanPrinter.yaml(p)).startsWith("# policy problem: spec.mig.strategy");
+    }
+
+    @Test
+    void everyObjectIsStampedAndTheHashMovesWithTheSpec() {
+        var node = TestNodes.nfdGpuNode("gpu-1", "v1.33.5");
+        DesiredState a = plan("mig:\n  strategy: single\n", node);
+        DesiredState b = plan("mig:\n  strategy: none\n", node);
+        a.operands().stream().flatMap(o -> o.objects().stream()).forEach(o -> {
+            assertThat(o.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "gpuop")
+                .containsKey(OperandId.LABEL);
+            assertThat(o.getMetadata().getOwnerReferences()).singleElement().satisfies(r ->
+                assertThat(r.getController()).isTrue());
+            assertThat(Stamp.hashOf(o)).hasSize(24);
+        });
+        assertThat(Stamp.hashOf(ds(a, "gpuop-node-agent"))).isNotEqualTo(Stamp.hashOf(ds(b, "gpuop-node-agent")));
+        assertThat(Stamp.hashOf(objects(a, OperandId.PREREQUISITES).getFirst()))
+            .isEqualTo(Stamp.hashOf(objects(b, OperandId.PREREQUISITES).getFirst()));
+    }
+}

@@ -67,8 +67,9 @@ public final class StatusBuilder {
         }
         List<Condition> conditions = conditions(state == PolicyState.READY, reason, message, generation,
             previous, now);
-        return new ClusterPolicyStatus(state, namespace, generation, conditions, operands,
-            cluster.gpuNodes().size(), ready, listed, nodes.size() - listed.size());
+        // an empty list is stored as absent, so it reads back as null: use null, or the status never compares equal
+        return new ClusterPolicyStatus(state, namespace, generation, conditions, operands.isEmpty() ? null : operands,
+            cluster.gpuNodes().size(), ready, listed.isEmpty() ? null : listed, nodes.size() - listed.size());
     }
 
     /** The status of a policy that is not the oldest. */

@@ -1,0 +1,109 @@
+package dev.gpuop.operator.controller;
+
+import dev.gpuop.api.v1alpha1.ClusterPolicy;
+import dev.gpuop.operator.model.ClusterInfoObserver;
+import dev.gpuop.operator.model.NodeLabels;
+import dev.gpuop.operator.operand.OperatorSettings;
+import dev.gpuop.operator.plan.Stamp;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The JOSDK side: watches ClusterPolicies (spec changes only), Nodes (only changes that matter: labels and the node
+ * agent's report, never heartbeats) and gpuop's DaemonSets, and hands each reconcile to {@link PolicyController},
+ * which writes the status itself only when it changed.
+ */
+@ControllerConfiguration(name = "clusterpolicy")
+public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> {
+
+    private static final Set<String> REPORT_KEYS = Set.of(NodeLabels.AGENT_STATE, NodeLabels.AGENT_REASON,
+        NodeLabels.AGENT_DRIVER_PREINSTALLED);
+
+    private final OperatorSettings settings;
+    private final OperatorMetrics metrics;
+    private volatile InformerEventSource<Node, ClusterPolicy> nodes;
+    private volatile PolicyController controller;
+
+    public ClusterPolicyReconciler(OperatorSettings settings, OperatorMetrics metrics) {
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public List<EventSource<?, ClusterPolicy>> prepareEventSources(EventSourceContext<ClusterPolicy> ctx) {
+        nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, ClusterPolicy.class)
+            .withName("nodes")
+            .withSecondaryToPrimaryMapper(n -> ctx.getPrimaryCache().list().map(ResourceID::fromResource)
+                .collect(Collectors.toSet()))
+            .withOnUpdateFilter(ClusterPolicyReconciler::matters)
+            .build(), ctx);
+        InformerEventSource<DaemonSet, ClusterPolicy> daemonSets = new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(DaemonSet.class, ClusterPolicy.class).withName("daemonsets")
+                .withNamespaces(settings.namespace())
+                .withLabelSelector(Stamp.LABELS.getFirst().getKey() + "=" + Stamp.LABELS.getFirst().getValue())
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ClusterPolicy.class, true))
+                .build(), ctx);
+        controller = new PolicyController(ctx.getClient(), settings, () -> nodes.list().toList(), metrics,
+            Clock.systemUTC());
+        return List.of(nodes, daemonSets);
+    }
+
+    /** A node update matters when a label changed or the node agent's report did; heartbeats do not. */
+    static boolean matters(Node now, Node before) {
+        if (!Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())) {
+            return ClusterInfoObserver.isGpuNode(labels(now)) || ClusterInfoObserver.isGpuNode(labels(before))
+                || !Objects.equals(ours(labels(now)), ours(labels(before)));
+        }
+        return !Objects.equals(report(now), report(before));
+    }
+
+    private static Map<String, String> labels(HasMetadata o) {
+        return o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels();
+    }
+
+    private static Map<String, String> ours(Map<String, String> labels) {
+        return labels.entrySet().stream().filter(e -> e.getKey().startsWith("nvidia.com/")
+            || e.getKey().startsWith("gpuop.dev/")).collect(Collectors.toMap(Map.Entry::getKey,
+            Map.Entry::getValue));
+    }
+
+    private static Map<String, String> report(Node n) {
+        Map<String, String> a = n.getMetadata().getAnnotations() == null ? Map.of() : n.getMetadata()
+            .getAnnotations();
+        return a.entrySet().stream().filter(e -> REPORT_KEYS.contains(e.getKey())).collect(Collectors.toMap(
+            Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    @Override
+    public UpdateControl<ClusterPolicy> reconcile(ClusterPolicy policy, Context<ClusterPolicy> context) {
+        PolicyController.Outcome outcome = controller.reconcile(policy);
+        return UpdateControl.<ClusterPolicy>noUpdate().rescheduleAfter(outcome.requeue());
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<ClusterPolicy> updateErrorStatus(ClusterPolicy policy,
+                                                                    Context<ClusterPolicy> context, Exception e) {
+        metrics.errors.inc();
+        System.getLogger(ClusterPolicyReconciler.class.getName()).log(System.Logger.Level.WARNING,
+            "reconcile of ClusterPolicy " + policy.getMetadata().getName() + " failed (retrying): " + e);
+        return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+}

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -70,7 +71,7 @@ class PolicyControllerMockTest {
         assertThat(first.writes()).isGreaterThan(5);
         assertThat(client.apps().daemonSets().inNamespace(NS).list().getItems()).extracting(d -> d.getMetadata()
             .getName()).containsExactlyInAnyOrder("gpuop-node-agent", "gpuop-node-agent-rke2");
-        assertThat(client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName("nvidia").get().getHandler()).isEqualTo("nvidia");
+        assertThat(client.resources(RuntimeClass.class).withName("nvidia").get().getHandler()).isEqualTo("nvidia");
         assertThat(client.configMaps().inNamespace(NS).withName("gpuop-node-agent").get().getData())
             .containsKey("node-agent.yaml");
         Node gpu = client.nodes().withName("gpu-1").get();

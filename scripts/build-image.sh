@@ -36,6 +36,15 @@ for flag in $(bin/gpuop --print-node-agent-jvm-flags) --enable-native-access=ALL
   entry+=",\"$flag\""
 done
 entry+=']'
+# The operator Deployment runs /opt/gpuop/bin/operator: the same jars with the operator's heap (bin/gpuop
+# --print-operator-jvm-flags) instead of the node agent's.
+mkdir -p "$root/opt/gpuop/bin"
+cat > "$root/opt/gpuop/bin/operator" <<SCRIPT
+#!/bin/sh
+exec /opt/gpuop/jre/bin/java $(bin/gpuop --print-operator-jvm-flags) --enable-native-access=ALL-UNNAMED \\
+  -cp '/opt/gpuop/lib/*' dev.gpuop.cli.GpuopCommand operator "\$@"
+SCRIPT
+chmod 755 "$root/opt/gpuop/bin/operator"
 mkdir -p dist
 MKIMAGE_ENV='["MALLOC_ARENA_MAX=2"]' bash testenv/images/mkimage.sh "$out" "$ref" "$root" "$entry" '["--help"]'
 du -h "$out"

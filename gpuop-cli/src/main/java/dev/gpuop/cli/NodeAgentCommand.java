@@ -22,8 +22,9 @@ final class NodeAgentCommand implements Callable<Integer> {
         description = "The node agent config (YAML): what the operator renders into its ConfigMap.")
     Path config;
 
-    @Option(names = "--simulate", paramLabel = "FIXTURE",
-        description = "Serve simulated GPUs (a shipped fixture or a fixture file) instead of the driver's.")
+    @Option(names = "--simulate", paramLabel = "FIXTURE", defaultValue = "${env:GPUOP_SIMULATE}",
+        description = "Serve simulated GPUs (a shipped fixture or a fixture file) instead of the driver's (env "
+            + "GPUOP_SIMULATE, so a ClusterPolicy's nodeAgent.env can set it on a test cluster).")
     String simulate;
 
     @Option(names = "--kubelet-dir", paramLabel = "DIR",

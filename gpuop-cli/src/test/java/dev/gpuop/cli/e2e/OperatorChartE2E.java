@@ -1,0 +1,141 @@
+package dev.gpuop.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.Release;
+import dev.gpuop.api.v1alpha1.ClusterPolicy;
+import dev.gpuop.api.v1alpha1.PolicyState;
+import dev.gpuop.testsupport.TestCluster;
+import dev.gpuop.testsupport.TestClusterExtension;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The seed's step 4 on the real cluster: {@code helm install} of our chart with the seed's exact flags, our image
+ * imported into the node's containerd, and the node marked as a GPU node as NFD marks one. The operator runs as a
+ * pod against the real API server; the node agent DaemonSet lands on the node (8 simulated H100s through the
+ * policy's {@code nodeAgent.env}), registers {@code nvidia.com/gpu} with the real kubelet, reports ready, and the
+ * ClusterPolicy turns {@code ready}.
+ */
+@ExtendWith(TestClusterExtension.class)
+class OperatorChartE2E {
+
+    private static final String NS = "gpu-operator";
+    private static final String RELEASE = "gpuop";
+    private static final String NFD_LABEL = "feature.node.kubernetes.io/pci-10de.present";
+    private static Path chart;
+    private static Path kubeconfig;
+
+    @BeforeAll
+    static void install(TestCluster cluster, KubernetesClient k8s) throws Exception {
+        // a namespace left terminating by an earlier run refuses new objects
+        await(() -> k8s.namespaces().withName(NS).get() == null, Duration.ofSeconds(120),
+            () -> "namespace " + NS + " still terminating");
+        cluster.importImage(cluster.repo().resolve("dist/gpuop-image.tar"), "docker.io/gpuop/gpuop:dev");
+        labelNode(k8s, NFD_LABEL, "true");
+        chart = cluster.repo().resolve("deploy/helm/gpuop");
+        kubeconfig = cluster.kubeconfig();
+        Release r = new Helm(chart).install().withName(RELEASE).withNamespace(NS).createNamespace()
+            .withKubeConfig(kubeconfig).waitReady().withTimeout(300)
+            // the seed's flags, exactly
+            .set("operator.defaultRuntime", "containerd").set("driver.enabled", "false")
+            .set("toolkit.enabled", "false")
+            // this cluster: the image was imported, and the node has no GPU, so the agent simulates eight
+            .set("operator.image.tag", "dev").set("operator.image.pullPolicy", "Never")
+            .set("nodeAgent.imagePullPolicy", "Never")
+            .set("nodeAgent.env[0].name", "GPUOP_SIMULATE").set("nodeAgent.env[0].value", "h100-sxm-8x")
+            .call();
+        assertThat(r.getStatus()).isEqualTo("deployed");
+    }
+
+    @AfterAll
+    static void uninstall(KubernetesClient k8s) throws Exception {
+        Helm.uninstall(RELEASE).withNamespace(NS).withKubeConfig(kubeconfig).ignoreNotFound().call();
+        // the node agent must be gone before other tests serve the same device plugin socket
+        await(() -> k8s.pods().inNamespace(NS).list().getItems().isEmpty(), Duration.ofSeconds(120),
+            () -> "pods left in " + NS + ": " + k8s.pods().inNamespace(NS).list().getItems().stream()
+                .map(p -> p.getMetadata().getName()).toList());
+        k8s.namespaces().withName(NS).delete();
+        labelNode(k8s, NFD_LABEL, null);
+    }
+
+    private static void labelNode(KubernetesClient k8s, String key, String value) {
+        k8s.nodes().withName(TestCluster.NODE).edit(n -> {
+            if (value == null) {
+                n.getMetadata().getLabels().remove(key);
+            } else {
+                n.getMetadata().getLabels().put(key, value);
+            }
+            return n;
+        });
+    }
+
+    private static void await(Supplier<Boolean> done, Duration timeout, Supplier<String> why) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!done.get()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(why.get());
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static String diagnostics(KubernetesClient k8s) {
+        StringBuilder sb = new StringBuilder();
+        ClusterPolicy p = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
+        sb.append("policy status: ").append(p == null ? "none" : p.getStatus()).append('\n');
+        for (Pod pod : k8s.pods().inNamespace(NS).list().getItems()) {
+            sb.append("pod ").append(pod.getMetadata().getName()).append(' ').append(pod.getStatus().getPhase())
+                .append('\n');
+            try {
+                String log = k8s.pods().inNamespace(NS).withName(pod.getMetadata().getName()).tailingLines(40)
+                    .getLog();
+                sb.append(log).append('\n');
+            } catch (RuntimeException e) {
+                sb.append("(no log: ").append(e.getMessage()).append(")\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void theSeedsHelmCommandGivesAReadyPolicyAndTheNodeAgentOnTheGpuNode(KubernetesClient k8s) throws Exception {
+        await(() -> {
+            ClusterPolicy p = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
+            return p != null && p.getStatus() != null && p.getStatus().state() == PolicyState.READY;
+        }, Duration.ofSeconds(240), () -> diagnostics(k8s));
+        ClusterPolicy p = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
+        assertThat(p.getStatus().gpuNodes()).isEqualTo(1);
+        assertThat(p.getStatus().readyNodes()).isEqualTo(1);
+        assertThat(p.getStatus().operands()).anySatisfy(o -> assertThat(o.name() + "=" + o.state())
+            .isEqualTo("node-agent=READY"));
+
+        DaemonSet agent = k8s.apps().daemonSets().inNamespace(NS).withName("gpuop-node-agent").get();
+        assertThat(agent.getStatus().getNumberAvailable()).isEqualTo(1);
+        Node node = k8s.nodes().withName(TestCluster.NODE).get();
+        Map<String, String> labels = node.getMetadata().getLabels();
+        assertThat(labels).containsEntry("nvidia.com/gpu.present", "true")
+            .containsEntry("nvidia.com/gpu.deploy.node-agent", "true")
+            .containsEntry("gpuop.dev/distribution", "containerd")
+            .containsEntry("nvidia.com/gpu.deploy.driver", "pre-installed");
+        Quantity gpus = node.getStatus().getAllocatable().get("nvidia.com/gpu");
+        assertThat(gpus).as("the agent's device plugin registered with the real kubelet").isNotNull();
+        assertThat(gpus.getAmount()).isEqualTo("8");
+        assertThat(k8s.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName("nvidia")
+            .get().getHandler()).isEqualTo("nvidia");
+        assertThat(Files.exists(chart.resolve("crds/clusterpolicies.gpuop.dev.yaml"))).isTrue();
+    }
+}

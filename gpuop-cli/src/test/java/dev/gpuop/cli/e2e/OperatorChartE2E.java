@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The seed's step 4 on the real cluster: {@code helm install} of our chart with the seed's exact flags, our image
- * imported into the node's containerd, and the node marked as a GPU node as NFD marks one. The operator runs as a
- * pod against the real API server; the node agent DaemonSet lands on the node (8 simulated H100s through the
- * policy's {@code nodeAgent.env}), registers {@code nvidia.com/gpu} with the real kubelet, reports ready, and the
- * ClusterPolicy turns {@code ready}.
+ * The seed's step 4 on the real cluster: {@code helm install} of our chart with the seed's exact flags and our image
+ * imported into the node's containerd. The node starts with no GPU label at all and no NFD runs: the operator (a
+ * pod against the real API server) starts its discovery pod there, which finds the GPUs (8 simulated H100s through
+ * the policy's {@code nodeAgent.env}) and labels the node; then the node agent DaemonSet lands on it, registers
+ * {@code nvidia.com/gpu} with the real kubelet, reports ready, and the ClusterPolicy turns {@code ready}.
  */
 @ExtendWith(TestClusterExtension.class)
 class OperatorChartE2E {
@@ -45,7 +45,7 @@ class OperatorChartE2E {
         await(() -> k8s.namespaces().withName(NS).get() == null, Duration.ofSeconds(120),
             () -> "namespace " + NS + " still terminating");
         cluster.importImage(cluster.repo().resolve("dist/gpuop-image.tar"), "docker.io/gpuop/gpuop:dev");
-        labelNode(k8s, NFD_LABEL, "true");
+        forgetGpus(k8s);
         chart = cluster.repo().resolve("deploy/helm/gpuop");
         kubeconfig = cluster.kubeconfig();
         Release r = new Helm(chart).install().withName(RELEASE).withNamespace(NS).createNamespace()
@@ -69,15 +69,16 @@ class OperatorChartE2E {
             () -> "pods left in " + NS + ": " + k8s.pods().inNamespace(NS).list().getItems().stream()
                 .map(p -> p.getMetadata().getName()).toList());
         k8s.namespaces().withName(NS).delete();
-        labelNode(k8s, NFD_LABEL, null);
+        forgetGpus(k8s);
     }
 
-    private static void labelNode(KubernetesClient k8s, String key, String value) {
+    /** Takes every GPU label and node agent report off the node, as on a node nobody has looked at. */
+    private static void forgetGpus(KubernetesClient k8s) {
         k8s.nodes().withName(TestCluster.NODE).edit(n -> {
-            if (value == null) {
-                n.getMetadata().getLabels().remove(key);
-            } else {
-                n.getMetadata().getLabels().put(key, value);
+            n.getMetadata().getLabels().keySet().removeIf(k -> k.startsWith("nvidia.com/") || k.startsWith(
+                "gpuop.dev/") || k.equals(NFD_LABEL));
+            if (n.getMetadata().getAnnotations() != null) {
+                n.getMetadata().getAnnotations().keySet().removeIf(k -> k.startsWith("gpuop.dev/"));
             }
             return n;
         });
@@ -120,14 +121,15 @@ class OperatorChartE2E {
         ClusterPolicy p = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
         assertThat(p.getStatus().gpuNodes()).isEqualTo(1);
         assertThat(p.getStatus().readyNodes()).isEqualTo(1);
-        assertThat(p.getStatus().operands()).anySatisfy(o -> assertThat(o.name() + "=" + o.state())
-            .isEqualTo("node-agent=READY"));
+        assertThat(p.getStatus().operands()).extracting(o -> o.name() + "=" + o.state()).contains(
+            "node-discovery=READY", "node-agent=READY", "driver=DISABLED");
 
         DaemonSet agent = k8s.apps().daemonSets().inNamespace(NS).withName("gpuop-node-agent").get();
         assertThat(agent.getStatus().getNumberAvailable()).isEqualTo(1);
         Node node = k8s.nodes().withName(TestCluster.NODE).get();
         Map<String, String> labels = node.getMetadata().getLabels();
-        assertThat(labels).containsEntry("nvidia.com/gpu.present", "true")
+        assertThat(labels).as("discovered without NFD").doesNotContainKey(NFD_LABEL)
+            .containsEntry("nvidia.com/gpu.present", "true")
             .containsEntry("nvidia.com/gpu.deploy.node-agent", "true")
             .containsEntry("gpuop.dev/distribution", "containerd")
             .containsEntry("nvidia.com/gpu.deploy.driver", "pre-installed");

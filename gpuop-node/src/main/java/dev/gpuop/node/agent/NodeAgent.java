@@ -42,6 +42,7 @@ public final class NodeAgent implements AutoCloseable {
     private DevicePluginConfigWatch configWatch;
     private NodeReporter reporter;
     private volatile boolean driverPreinstalled;
+    private volatile boolean nvidiaOnPci;
     private volatile String notReady = "starting";
 
     public NodeAgent(NodeAgentConfig config, String simulate, Map<String, String> env) {
@@ -71,18 +72,27 @@ public final class NodeAgent implements AutoCloseable {
     /** What the agent tells the operator on its Node object. */
     public NodeReport report() {
         String why = notReadyReason();
-        return new NodeReport(driverPreinstalled, host == null ? 0 : host.gpus().size(), why == null,
-            why == null ? "" : why);
+        int gpus = host == null ? 0 : host.gpus().size();
+        return new NodeReport(driverPreinstalled, gpus, why == null, why == null ? "" : why, nvidiaOnPci || gpus > 0);
     }
 
     private void startParts() {
+        // first, whatever runs: the operator must never start its driver container next to a host driver
+        driverPreinstalled = simulate != null || DriverInstallation.hostDriverLoaded(Path.of("/"));
+        nvidiaOnPci = simulate != null || !HostProbe.ofThisHost().probe().pciGpus().isEmpty();
+        if (config.isDiscoveryOnly()) {
+            notReady = "discovery only: the node agent DaemonSet takes over once the node is labelled "
+                + "nvidia.com/gpu.present=true";
+            LOG.log(System.Logger.Level.INFO, "discovery: NVIDIA GPU on the PCI bus: {0}, host driver loaded: {1}",
+                nvidiaOnPci, driverPreinstalled);
+            return;
+        }
         NodeAgentConfig.DevicePlugin dp = config.devicePlugin();
         if (!dp.isEnabled()) {
             notReady = null;
             return;
         }
         DevicePluginSettings settings = initialSettings(dp);
-        driverPreinstalled = simulate != null || DriverInstallation.hostDriverLoaded(Path.of("/"));
         try {
             host = GpuHosts.open(simulate, DriverLibraries.standard());
         } catch (DriverLibraryNotFoundException | GpuException e) {

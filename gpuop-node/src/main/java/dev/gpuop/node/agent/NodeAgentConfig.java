@@ -19,9 +19,21 @@ import java.time.format.DateTimeParseException;
  * @param nodeName the node's name (default: the NODE_NAME variable, else the host name)
  * @param devicePlugin the device plugin part
  * @param server the health and metrics endpoint
+ * @param discoveryOnly start no part: only report on the Node whether an NVIDIA GPU is on the PCI bus and whether
+ *     a host driver is loaded (the operator's discovery pods, when no NFD labels GPU nodes)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
+public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server, Boolean discoveryOnly) {
+
+    /** A config that runs the agent's parts. */
+    public NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
+        this(nodeName, devicePlugin, server, null);
+    }
+
+    /** Whether this agent only discovers. */
+    public boolean isDiscoveryOnly() {
+        return discoveryOnly != null && discoveryOnly;
+    }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

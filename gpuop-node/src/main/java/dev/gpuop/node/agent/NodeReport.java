@@ -13,8 +13,14 @@ import java.util.Optional;
  * @param gpus GPUs the agent reads (0 when it cannot read any)
  * @param ready the agent's /readyz verdict
  * @param reason why it is not ready, or empty
+ * @param nvidiaOnPci an NVIDIA GPU is on the PCI bus (or simulated), driver or not
  */
-public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, String reason) {
+public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, String reason, boolean nvidiaOnPci) {
+
+    /** A report of a node whose GPUs the agent reads (so they are on the bus when there are any). */
+    public NodeReport(boolean driverPreinstalled, int gpus, boolean ready, String reason) {
+        this(driverPreinstalled, gpus, ready, reason, gpus > 0);
+    }
 
     /** Annotation: {@code "true"} when the host's own driver is loaded. */
     public static final String DRIVER_PREINSTALLED = "gpuop.dev/driver-preinstalled";
@@ -51,12 +57,17 @@ public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, St
     }
 
     /**
-     * The {@code nvidia.com/gpu.present} label to write, if any: only when GPUs are present and the label is absent
-     * or empty. A value a user set (also {@code false}) is never overwritten.
+     * The {@code nvidia.com/gpu.present} label to write, if any: only when the label is absent or empty, so a value
+     * a user (or NFD rules) set is never overwritten. {@code true} when GPUs are read or an NVIDIA device is on the
+     * PCI bus (the driver may not be there yet); {@code false} otherwise, which is how the operator's discovery pods
+     * leave a node without GPUs for good when no NFD runs.
      */
     public Optional<String> gpuPresentLabel(Map<String, String> currentLabels) {
         String v = currentLabels == null ? null : currentLabels.get(GPU_PRESENT);
-        return gpus > 0 && (v == null || v.isEmpty()) ? Optional.of("true") : Optional.empty();
+        if (v != null && !v.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(gpus > 0 || nvidiaOnPci ? "true" : "false");
     }
 
     /** Both kinds of change at once, for the caller that patches. */

@@ -35,6 +35,15 @@ class NodeReportTest {
     void aUsersGpuPresentValueIsNeverOverwritten() {
         assertThat(ready.gpuPresentLabel(Map.of(NodeReport.GPU_PRESENT, "false"))).isEmpty();
         assertThat(ready.gpuPresentLabel(Map.of(NodeReport.GPU_PRESENT, ""))).contains("true");
-        assertThat(new NodeReport(false, 0, false, "no GPU").gpuPresentLabel(Map.of())).isEmpty();
+    }
+
+    @Test
+    void discoveryLabelsANodeByWhatIsOnItsPciBus() {
+        // a GPU whose driver is not loaded yet is still a GPU node
+        assertThat(new NodeReport(false, 0, false, "no driver", true).gpuPresentLabel(Map.of())).contains("true");
+        // no NVIDIA device: false, so the operator's discovery pod leaves the node for good
+        assertThat(new NodeReport(false, 0, false, "no GPU", false).gpuPresentLabel(Map.of())).contains("false");
+        assertThat(new NodeReport(false, 0, false, "no GPU", false).gpuPresentLabel(Map.of(NodeReport.GPU_PRESENT,
+            "true"))).isEmpty();
     }
 }

@@ -13,6 +13,10 @@ final class NodeAgentConfigFile {
 
     /** The ConfigMap key and file name. */
     static final String KEY = "node-agent.yaml";
+    /** The discovery pods' config file. */
+    static final String DISCOVERY_KEY = "discovery.yaml";
+    /** Discovery pods start no part and only report; they serve nothing, so any port will do. */
+    static final String DISCOVERY = "discoveryOnly: true\nserver:\n  port: 8081\n";
     /** Where a user's device plugin ConfigMap is mounted. */
     static final String DEVICE_PLUGIN_CONFIG_DIR = "/etc/gpuop/device-plugin";
 

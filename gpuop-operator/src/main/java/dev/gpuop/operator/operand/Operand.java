@@ -8,7 +8,8 @@ import java.util.List;
  * operand wants nothing, and the controller deletes what it had through the same path that applies (no separate
  * removal code). Implementations are pure: no API calls.
  */
-public sealed interface Operand permits Prerequisites, DriverOperand, NodeAgentOperand, MigManagerOperand {
+public sealed interface Operand permits Prerequisites, NodeDiscoveryOperand, DriverOperand, NodeAgentOperand,
+    MigManagerOperand {
 
     /** Which operand this is. */
     OperandId id();
@@ -24,6 +25,7 @@ public sealed interface Operand permits Prerequisites, DriverOperand, NodeAgentO
 
     /** The operands in apply order. */
     static List<Operand> all() {
-        return List.of(new Prerequisites(), new DriverOperand(), new NodeAgentOperand(), new MigManagerOperand());
+        return List.of(new Prerequisites(), new NodeDiscoveryOperand(), new DriverOperand(), new NodeAgentOperand(),
+            new MigManagerOperand());
     }
 }

@@ -4,6 +4,8 @@ package dev.gpuop.operator.operand;
 public enum OperandId {
     /** Service accounts, RBAC, the RuntimeClass and the node agent's config. */
     PREREQUISITES("prerequisites"),
+    /** Finds GPU nodes by their PCI bus when no NFD does. */
+    NODE_DISCOVERY("node-discovery"),
     /** NVIDIA's driver container, only where no host driver is loaded. */
     DRIVER("driver"),
     /** gpuop's node agent (toolkit step, device plugin, node report). */

@@ -42,7 +42,8 @@ public final class Prerequisites implements Operand {
             out.add(runtimeClass(name + "-cdi"));
         }
         ConfigMap config = Skeletons.load("prerequisites/0500_configmap.yaml", ConfigMap.class);
-        config.setData(Map.of(NodeAgentConfigFile.KEY, NodeAgentConfigFile.render(ctx)));
+        config.setData(new java.util.TreeMap<>(Map.of(NodeAgentConfigFile.KEY, NodeAgentConfigFile.render(ctx),
+            NodeAgentConfigFile.DISCOVERY_KEY, NodeAgentConfigFile.DISCOVERY)));
         out.add(config);
         return out;
     }

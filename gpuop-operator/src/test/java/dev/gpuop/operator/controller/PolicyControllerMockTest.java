@@ -70,7 +70,7 @@ class PolicyControllerMockTest {
         PolicyController.Outcome first = controller.reconcile(fresh("cluster-policy"));
         assertThat(first.writes()).isGreaterThan(5);
         assertThat(client.apps().daemonSets().inNamespace(NS).list().getItems()).extracting(d -> d.getMetadata()
-            .getName()).containsExactlyInAnyOrder("gpuop-node-agent", "gpuop-node-agent-rke2");
+            .getName()).containsExactlyInAnyOrder("gpuop-node-discovery", "gpuop-node-agent", "gpuop-node-agent-rke2");
         assertThat(client.resources(RuntimeClass.class).withName("nvidia").get().getHandler()).isEqualTo("nvidia");
         assertThat(client.configMaps().inNamespace(NS).withName("gpuop-node-agent").get().getData())
             .containsKey("node-agent.yaml");
@@ -84,7 +84,8 @@ class PolicyControllerMockTest {
         assertThat(p.getStatus().state()).isEqualTo(PolicyState.NOT_READY);
         assertThat(p.getStatus().gpuNodes()).isEqualTo(1);
         assertThat(p.getStatus().operands()).extracting(o -> o.name() + "=" + o.state()).containsExactly(
-            "prerequisites=READY", "driver=DISABLED", "node-agent=NOT_READY", "mig-manager=DISABLED");
+            "prerequisites=READY", "node-discovery=NOT_READY", "driver=DISABLED", "node-agent=NOT_READY",
+            "mig-manager=DISABLED");
 
         PolicyController.Outcome steady = controller.reconcile(fresh("cluster-policy"));
         assertThat(steady.writes()).as("an unchanged cluster costs no writes").isZero();

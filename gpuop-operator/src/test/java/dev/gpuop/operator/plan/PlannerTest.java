@@ -81,6 +81,21 @@ class PlannerTest {
     }
 
     @Test
+    void discoveryRunsOnlyWithoutNfdAndOnlyOnNodesNotYetLabelled() {
+        var node = TestNodes.nfdGpuNode("gpu-1", "v1.33.5");
+        DaemonSet d = ds(plan("nfd:\n  enabled: false\n", node), "gpuop-node-discovery");
+        assertThat(d.getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity()
+            .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().getFirst()
+            .getMatchExpressions()).anySatisfy(e -> {
+                assertThat(e.getKey()).isEqualTo("nvidia.com/gpu.present");
+                assertThat(e.getOperator()).isEqualTo("DoesNotExist");
+            });
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs())
+            .containsExactly("node-agent", "--config", "/etc/gpuop/discovery.yaml");
+        assertThat(objects(plan("nfd:\n  enabled: true\n", node), OperandId.NODE_DISCOVERY)).isEmpty();
+    }
+
+    @Test
     void aPolicyThatCannotBeHonouredAppliesNothing() {
         DesiredState p = plan("driver:\n  enabled: true\n  repository: nvcr.io/nvidia\n  image: driver\n"
             + "  version: 580.95.05\nmig:\n  strategy: mixed\n", TestNodes.nfdGpuNode("gpu-1", "v1.33.5"),

@@ -23,8 +23,8 @@ bash testenv/cluster.sh kwok 0 >/dev/null
 bash testenv/cluster.sh kwok "$n" >/dev/null
 log=$(mktemp)
 start=$(date +%s.%N)
-KUBECONFIG=$kubeconfig bin/gpuop operator --namespace gpuop-bench --leader-elect=false --metrics-port 0 \
-  --health-port 0 >"$log" 2>&1 &
+KUBECONFIG=$kubeconfig bin/gpuop operator --namespace gpuop-bench --node-agent-image gpuop/gpuop:dev --leader-elect=false \
+  --metrics-port 0 --health-port 0 >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 while :; do
@@ -37,7 +37,7 @@ end=$(date +%s.%N)
 sleep 5
 "$JAVA_HOME/bin/jcmd" $pid GC.run >/dev/null
 # the serial GC's two generations: sum what each uses
-heap=$("$JAVA_HOME/bin/jcmd" $pid GC.heap_info | awk '/generation/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1);
+heap=$("$JAVA_HOME/bin/jcmd" $pid GC.heap_info | awk '/^(DefNew|Tenured) / {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1);
   sub(/K,?$/, "", v); kb+=v}} END {printf "%d MiB", kb/1024}')
 rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 printf 'real operator, %d fresh GPU nodes: all labelled %.1f s after start; heap used after GC %s; RSS %d MiB\n' \

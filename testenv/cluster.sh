@@ -631,6 +631,14 @@ EOF
 	done
 }
 
+start_kwok() {
+	start kwok "$BIN/kwok" --config="$BIN/kwok.yaml" --kubeconfig="$KUBECONFIG_FILE" \
+		--manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
+		--node-ip=127.0.0.1 --node-port=0 --cidr=10.250.0.0/16 --server-address=127.0.0.1:0
+	sleep 1
+	need_alive kwok
+}
+
 cmd_kwok() {
 	local n=${1:?usage: cluster.sh kwok N}
 	api_ready || die "cluster is not up"
@@ -647,13 +655,7 @@ cmd_kwok() {
 		log "kwok nodes removed"
 		return 0
 	fi
-	if ! running kwok; then
-		start kwok "$BIN/kwok" --config="$BIN/kwok.yaml" --kubeconfig="$KUBECONFIG_FILE" \
-			--manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-			--node-ip=127.0.0.1 --node-port=0 --cidr=10.250.0.0/16 --server-address=127.0.0.1:0
-		sleep 1
-		need_alive kwok
-	fi
+	running kwok || start_kwok
 	have=$(kc get nodes -l type=kwok --no-headers 2>/dev/null | wc -l)
 	if ((n > have)); then
 		# create in 4 parallel chunks (kubectl create sends one request per object)
@@ -670,12 +672,20 @@ cmd_kwok() {
 	elif ((n < have)); then
 		kc get nodes -l type=kwok -o name | sort | tail -n $((have - n)) | xargs kc delete --wait=false >/dev/null
 	fi
-	local end=$((SECONDS + 600)) ready
+	local end=$((SECONDS + 600)) kick=$((SECONDS + 180)) ready
 	while :; do
 		ready=$(kc get nodes -l type=kwok --no-headers 2>/dev/null | grep -c ' Ready ' || true)
 		((ready >= n)) && break
 		((SECONDS < end)) || die "only $ready of $n kwok nodes Ready after 600s"
 		need_alive kwok
+		# kwok sometimes loses a few nodes created right after others of the same name were deleted; a restart
+		# makes it list them again
+		if ((SECONDS > kick)); then
+			log "kwok: $ready of $n Ready after $((SECONDS - t0))s; restarting kwok"
+			stop_proc kwok
+			start_kwok
+			kick=$((SECONDS + 120))
+		fi
 		sleep 2
 	done
 	log "$n kwok GPU nodes Ready in $((SECONDS - t0))s"

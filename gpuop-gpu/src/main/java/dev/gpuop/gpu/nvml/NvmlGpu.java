@@ -56,7 +56,7 @@ final class NvmlGpu implements Gpu {
             throw NvmlLibrary.unexpected("nvmlDeviceGetUUID", t);
         }
         lib.check("nvmlDeviceGetUUID", rc);
-        return out.getString(0);
+        return NvmlStrings.ascii(out, UUID_BUFFER);
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> 
     @Override
     public List<EventSource<?, ClusterPolicy>> prepareEventSources(EventSourceContext<ClusterPolicy> ctx) {
         nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, ClusterPolicy.class)
-            .withName("nodes")
+            .withName("nodes").withItemStore(new NodeCacheStore())
             .withSecondaryToPrimaryMapper(n -> ctx.getPrimaryCache().list().map(ResourceID::fromResource)
                 .collect(Collectors.toSet()))
             .withOnUpdateFilter(ClusterPolicyReconciler::matters)

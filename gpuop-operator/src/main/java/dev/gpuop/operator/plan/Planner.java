@@ -45,7 +45,8 @@ public final class Planner {
             }
         }
         if (!problems.isEmpty()) {
-            return new DesiredState(cluster, List.of(), Map.of(), problems);
+            // operands that share a section (discovery and the node agent both use nodeAgent) report it once
+            return new DesiredState(cluster, List.of(), Map.of(), problems.stream().distinct().toList());
         }
         return new DesiredState(cluster, plans, NodeLabeler.changes(cluster, migDefault(policy)), List.of());
     }

@@ -161,7 +161,7 @@ class GpuopChartIT {
         assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("100m"))
             .containsEntry("memory", new Quantity("256Mi"));
         assertThat(c.getResources().getLimits()).containsOnlyKeys("memory")
-            .containsEntry("memory", new Quantity("384Mi"));
+            .containsEntry("memory", new Quantity("512Mi"));
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         String tmpVolume = c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp")).findFirst()
             .orElseThrow().getName();

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The node agent's resident memory as on a GPU node (docs/benchmarks.md, issue 5): bin/gpuop node-agent serving 8
 # simulated H100s to testenv's real kubelet and reporting on its Node object through a least-privilege service
-# account over TLS, as in a pod. Each JVM flag set runs for 60 s, then its VmRSS is read; the baseline is an idle
+# account over TLS, as in a pod. Each JVM flag set runs for 90 s, then its VmRSS is read; the baseline is an idle
 # JVM with the same flags in the same run. Needs a build and testenv; run as root (the kubelet's socket dir).
-# Usage: node-agent-memory.sh          (the flags of bin/gpuop --print-node-agent-jvm-flags, and C1-only beside them)
+# Usage: node-agent-memory.sh   (the flags of bin/gpuop --print-node-agent-jvm-flags, and the same without the periodic
+# malloc trim beside them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
@@ -22,7 +23,7 @@ printf 'devicePlugin:\n  kubeletDir: /var/lib/kubelet/device-plugins\nserver:\n 
 printf 'public class Sleep { public static void main(String[] a) throws Exception { Thread.sleep(60000); } }\n' \
   >"$dir/Sleep.java"
 "$JAVA_HOME/bin/javac" -d "$dir" "$dir/Sleep.java"
-lib=gpuop-cli/target/lib
+lib=${GPUOP_AGENT_LIB:-gpuop-cli/target/lib}
 jar=$(ls gpuop-cli/target/gpuop-cli-*.jar | grep -v -- '-tests\.jar$' | head -1)
 base=$(bin/gpuop --print-node-agent-jvm-flags)
 export MALLOC_ARENA_MAX=2
@@ -31,10 +32,10 @@ measure() { # measure NAME FLAGS...
   local name=$1; shift
   KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=6443 GPUOP_SERVICEACCOUNT_DIR="$dir/sa" \
     "$JAVA_HOME/bin/java" "$@" --enable-native-access=ALL-UNNAMED -cp "$jar:$lib/*" dev.gpuop.cli.GpuopCommand \
-    node-agent --config "$dir/agent.yaml" --simulate h100-sxm-8x --node-name gpuop-node >"$dir/$name.log" 2>&1 &
+    node-agent --config "$dir/agent.yaml" --simulate h100-sxm-8x --node-name gpuop-node >"$dir/agent.log" 2>&1 &
   local pid=$!
-  sleep 60
-  grep -q 'registered nvidia.com/gpu with 8' "$dir/$name.log" || { echo "$name: not registered"; tail "$dir/$name.log"; }
+  sleep 90
+  grep -q "registered nvidia.com/gpu with 8" "$dir/agent.log" || { echo "$name: not registered"; tail "$dir/agent.log"; }
   local rss; rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
   kill $pid; wait $pid 2>/dev/null || true
   # baseline, same run: a JVM with the same flags that only sleeps
@@ -47,8 +48,8 @@ measure() { # measure NAME FLAGS...
     "$(echo "$base / 1024" | bc -l)" "$(echo "$rss / $base" | bc -l)"
 }
 # shellcheck disable=SC2086
-measure "C2 (bin/gpuop flags)" $base
+measure "bin/gpuop flags" $base
 # shellcheck disable=SC2086
-measure "C1 only" $base -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m
+measure "the same, no malloc trim" $(echo "$base" | sed 's/-XX:TrimNativeHeapInterval=[0-9]*//')
 kc delete clusterrolebinding,clusterrole gpuop-agent-bench >/dev/null
 kc delete serviceaccount gpuop-agent-bench -n default >/dev/null

@@ -16,6 +16,13 @@ public final class GpuopCommand {
 
     /** Runs the CLI and exits with its code. */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("node-agent")) {
+            // The node agent runs for weeks on every GPU node. picocli would create every subcommand, and the
+            // operator's pull in fabric8's and JOSDK's classes (about 12 MiB resident, docs/benchmarks.md).
+            CommandLine agent = new CommandLine(new NodeAgentCommand()).setCommandName("gpuop node-agent");
+            agent.setExecutionExceptionHandler(new ErrorReporter());
+            System.exit(agent.execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(run(args));
     }
 

@@ -46,7 +46,8 @@ final class NodeAgentCommand implements Callable<Integer> {
                 dp.healthRecoveryPeriod(), dp.healthPollInterval());
         }
         NodeLogFormat.install(node);
-        NodeAgent agent = new NodeAgent(new NodeAgentConfig(node, dp, c.server(), c.discoveryOnly()), simulate,
+        NodeAgent agent = new NodeAgent(new NodeAgentConfig(node, dp, c.server(), c.discoveryOnly(),
+            c.featureLabels()), simulate,
             System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {

@@ -57,6 +57,9 @@ class OperatorChartE2E {
             .set("operator.image.tag", "dev").set("operator.image.pullPolicy", "Never")
             .set("nodeAgent.imagePullPolicy", "Never")
             .set("nodeAgent.env[0].name", "GPUOP_SIMULATE").set("nodeAgent.env[0].value", "h100-sxm-8x")
+            // the simulated H100s are MIG-capable, but NVIDIA's MIG manager image cannot be pulled here and has no
+            // real GPU to partition
+            .set("migManager.enabled", "false")
             .call();
         assertThat(r.getStatus()).isEqualTo("deployed");
     }
@@ -122,7 +125,7 @@ class OperatorChartE2E {
         assertThat(p.getStatus().gpuNodes()).isEqualTo(1);
         assertThat(p.getStatus().readyNodes()).isEqualTo(1);
         assertThat(p.getStatus().operands()).extracting(o -> o.name() + "=" + o.state()).contains(
-            "node-discovery=READY", "node-agent=READY", "driver=DISABLED");
+            "node-discovery=READY", "node-agent=READY", "driver=DISABLED", "mig-manager=DISABLED");
 
         DaemonSet agent = k8s.apps().daemonSets().inNamespace(NS).withName("gpuop-node-agent").get();
         assertThat(agent.getStatus().getNumberAvailable()).isEqualTo(1);
@@ -132,10 +135,18 @@ class OperatorChartE2E {
             .containsEntry("nvidia.com/gpu.present", "true")
             .containsEntry("nvidia.com/gpu.deploy.node-agent", "true")
             .containsEntry("gpuop.dev/distribution", "containerd")
-            .containsEntry("nvidia.com/gpu.deploy.driver", "pre-installed");
-        Quantity gpus = node.getStatus().getAllocatable().get("nvidia.com/gpu");
-        assertThat(gpus).as("the agent's device plugin registered with the real kubelet").isNotNull();
-        assertThat(gpus.getAmount()).isEqualTo("8");
+            .containsEntry("nvidia.com/gpu.deploy.driver", "pre-installed")
+            // GFD's feature labels, written by the node agent (gfd.enabled defaults to true)
+            .containsEntry("nvidia.com/gpu.count", "8").containsEntry("nvidia.com/gpu.family", "hopper")
+            .containsKey("nvidia.com/gpu.product");
+        // the agent is ready once registered; the kubelet posts the new allocatable with its next status update
+        Supplier<String> allocatable = () -> {
+            Quantity q = k8s.nodes().withName(TestCluster.NODE).get().getStatus().getAllocatable()
+                .get("nvidia.com/gpu");
+            return q == null ? null : q.getAmount();
+        };
+        await(() -> "8".equals(allocatable.get()), Duration.ofSeconds(60),
+            () -> "allocatable nvidia.com/gpu is " + allocatable.get());
         assertThat(k8s.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName("nvidia")
             .get().getHandler()).isEqualTo("nvidia");
         assertThat(Files.exists(chart.resolve("crds/clusterpolicies.gpuop.dev.yaml"))).isTrue();

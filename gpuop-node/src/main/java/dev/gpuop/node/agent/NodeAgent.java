@@ -43,6 +43,7 @@ public final class NodeAgent implements AutoCloseable {
     private NodeReporter reporter;
     private volatile boolean driverPreinstalled;
     private volatile boolean nvidiaOnPci;
+    private volatile Map<String, String> featureLabels = Map.of();
     private volatile String notReady = "starting";
 
     public NodeAgent(NodeAgentConfig config, String simulate, Map<String, String> env) {
@@ -73,7 +74,8 @@ public final class NodeAgent implements AutoCloseable {
     public NodeReport report() {
         String why = notReadyReason();
         int gpus = host == null ? 0 : host.gpus().size();
-        return new NodeReport(driverPreinstalled, gpus, why == null, why == null ? "" : why, nvidiaOnPci || gpus > 0);
+        return new NodeReport(driverPreinstalled, gpus, why == null, why == null ? "" : why, nvidiaOnPci || gpus > 0,
+            featureLabels);
     }
 
     private void startParts() {
@@ -117,6 +119,10 @@ public final class NodeAgent implements AutoCloseable {
             configWatch.start();
         }
         notReady = null;
+        if (config.featureLabelsPart().isEnabled()) {
+            // facts of the hardware and driver: read once
+            featureLabels = FeatureLabels.of(host);
+        }
         LOG.log(System.Logger.Level.INFO, "node agent up: {0} GPU(s), resources {1}", host.gpus().size(),
             plugin.resources().stream().map(r -> r.name() + "=" + r.devices().size()).toList());
     }

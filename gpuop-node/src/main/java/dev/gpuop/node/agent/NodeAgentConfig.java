@@ -21,13 +21,33 @@ import java.time.format.DateTimeParseException;
  * @param server the health and metrics endpoint
  * @param discoveryOnly start no part: only report on the Node whether an NVIDIA GPU is on the PCI bus and whether
  *     a host driver is loaded (the operator's discovery pods, when no NFD labels GPU nodes)
+ * @param featureLabels the GPU feature labels part
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server, Boolean discoveryOnly) {
+public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server, Boolean discoveryOnly,
+                              FeatureLabelsPart featureLabels) {
 
     /** A config that runs the agent's parts. */
     public NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
-        this(nodeName, devicePlugin, server, null);
+        this(nodeName, devicePlugin, server, null, null);
+    }
+
+    /**
+     * The GPU feature labels part ({@code nvidia.com/gpu.product}, ...; NVIDIA's {@code gfd.enabled}).
+     *
+     * @param enabled label the node (default true)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record FeatureLabelsPart(Boolean enabled) {
+
+        public boolean isEnabled() {
+            return enabled == null || enabled;
+        }
+    }
+
+    /** The feature labels part, never null. */
+    public FeatureLabelsPart featureLabelsPart() {
+        return featureLabels == null ? new FeatureLabelsPart(null) : featureLabels;
     }
 
     /** Whether this agent only discovers. */

@@ -14,12 +14,23 @@ import java.util.Optional;
  * @param ready the agent's /readyz verdict
  * @param reason why it is not ready, or empty
  * @param nvidiaOnPci an NVIDIA GPU is on the PCI bus (or simulated), driver or not
+ * @param featureLabels GPU feature labels ({@link FeatureLabels}); empty when off or no GPU is read
  */
-public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, String reason, boolean nvidiaOnPci) {
+public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, String reason, boolean nvidiaOnPci,
+                         Map<String, String> featureLabels) {
+
+    public NodeReport {
+        featureLabels = featureLabels == null ? Map.of() : Map.copyOf(featureLabels);
+    }
 
     /** A report of a node whose GPUs the agent reads (so they are on the bus when there are any). */
     public NodeReport(boolean driverPreinstalled, int gpus, boolean ready, String reason) {
-        this(driverPreinstalled, gpus, ready, reason, gpus > 0);
+        this(driverPreinstalled, gpus, ready, reason, gpus > 0, Map.of());
+    }
+
+    /** A report without feature labels. */
+    public NodeReport(boolean driverPreinstalled, int gpus, boolean ready, String reason, boolean nvidiaOnPci) {
+        this(driverPreinstalled, gpus, ready, reason, nvidiaOnPci, Map.of());
     }
 
     /** Annotation: {@code "true"} when the host's own driver is loaded. */
@@ -70,8 +81,23 @@ public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, St
         return Optional.of(gpus > 0 || nvidiaOnPci ? "true" : "false");
     }
 
+    /**
+     * The labels to write given the node's current ones: {@code nvidia.com/gpu.present} as {@link #gpuPresentLabel}
+     * says, and every feature label whose value differs (they are facts of the hardware, so the agent's value wins).
+     */
+    public Map<String, String> labelChanges(Map<String, String> currentLabels) {
+        Map<String, String> changes = new LinkedHashMap<>();
+        gpuPresentLabel(currentLabels).ifPresent(v -> changes.put(GPU_PRESENT, v));
+        featureLabels.forEach((k, v) -> {
+            if (!v.equals(currentLabels == null ? null : currentLabels.get(k))) {
+                changes.put(k, v);
+            }
+        });
+        return changes;
+    }
+
     /** Both kinds of change at once, for the caller that patches. */
     public boolean changes(Map<String, String> labels, Map<String, String> annotations) {
-        return !annotationChanges(annotations).isEmpty() || gpuPresentLabel(labels).isPresent();
+        return !annotationChanges(annotations).isEmpty() || !labelChanges(labels).isEmpty();
     }
 }

@@ -59,7 +59,10 @@ final class NodeReporter implements AutoCloseable {
             }
             Map<String, Object> metadata = new HashMap<>();
             metadata.put("annotations", r.annotationChanges(annotations));
-            r.gpuPresentLabel(labels).ifPresent(v -> metadata.put("labels", Map.of(NodeReport.GPU_PRESENT, v)));
+            Map<String, String> labelChanges = r.labelChanges(labels);
+            if (!labelChanges.isEmpty()) {
+                metadata.put("labels", labelChanges);
+            }
             api.patchNodeMetadata(node, metadata);
             writes++;
             return true;

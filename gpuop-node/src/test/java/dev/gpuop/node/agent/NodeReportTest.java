@@ -38,6 +38,17 @@ class NodeReportTest {
     }
 
     @Test
+    void featureLabelsAreWrittenWhenTheyDifferAndNeverAgainWhenTheyDoNot() {
+        NodeReport r = new NodeReport(true, 8, true, "", true, Map.of("nvidia.com/gpu.product", "NVIDIA-H100",
+            "nvidia.com/gpu.count", "8"));
+        assertThat(r.labelChanges(Map.of(NodeReport.GPU_PRESENT, "true", "nvidia.com/gpu.count", "4")))
+            .containsExactlyInAnyOrderEntriesOf(Map.of("nvidia.com/gpu.product", "NVIDIA-H100",
+                "nvidia.com/gpu.count", "8"));
+        assertThat(r.changes(Map.of(NodeReport.GPU_PRESENT, "true", "nvidia.com/gpu.product", "NVIDIA-H100",
+            "nvidia.com/gpu.count", "8"), r.annotations())).isFalse();
+    }
+
+    @Test
     void discoveryLabelsANodeByWhatIsOnItsPciBus() {
         // a GPU whose driver is not loaded yet is still a GPU node
         assertThat(new NodeReport(false, 0, false, "no driver", true).gpuPresentLabel(Map.of())).contains("true");

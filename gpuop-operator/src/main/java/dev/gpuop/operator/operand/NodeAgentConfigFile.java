@@ -33,6 +33,8 @@ final class NodeAgentConfigFile {
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("devicePlugin", dp);
+        // NVIDIA's gfd.enabled switches the agent's GPU feature labels
+        doc.put("featureLabels", Map.of("enabled", ctx.spec().gfd().enabledOr(true)));
         doc.put("server", Map.of("port", 8081));
         return io.fabric8.kubernetes.client.utils.Serialization.asYaml(doc).replaceFirst("^---\\n", "");
     }

@@ -147,6 +147,13 @@ class OperatorChartE2E {
         };
         await(() -> "8".equals(allocatable.get()), Duration.ofSeconds(60),
             () -> "allocatable nvidia.com/gpu is " + allocatable.get());
+        // dcgm-exporter's metric names on the agent's /metrics (dcgmExporter.enabled defaults to true), read through
+        // the API server's proxy to the pod
+        Pod agentPod = k8s.pods().inNamespace(NS).withLabel("app", "gpuop-node-agent").list().getItems().getFirst();
+        String metrics = k8s.raw("/api/v1/namespaces/" + NS + "/pods/" + agentPod.getMetadata().getName()
+            + ":8081/proxy/metrics");
+        assertThat(metrics).contains("DCGM_FI_DEV_GPU_UTIL{").contains("DCGM_FI_DEV_FB_USED{")
+            .contains("Hostname=\"" + TestCluster.NODE + "\"");
         assertThat(k8s.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName("nvidia")
             .get().getHandler()).isEqualTo("nvidia");
         assertThat(Files.exists(chart.resolve("crds/clusterpolicies.gpuop.dev.yaml"))).isTrue();

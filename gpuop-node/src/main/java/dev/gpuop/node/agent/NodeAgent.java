@@ -119,6 +119,9 @@ public final class NodeAgent implements AutoCloseable {
             configWatch.start();
         }
         notReady = null;
+        if (config.exporterPart().isEnabled()) {
+            registry.register(new DcgmMetrics(host, config.nodeName()));
+        }
         if (config.featureLabelsPart().isEnabled()) {
             // facts of the hardware and driver: read once
             featureLabels = FeatureLabels.of(host);

@@ -22,14 +22,33 @@ import java.time.format.DateTimeParseException;
  * @param discoveryOnly start no part: only report on the Node whether an NVIDIA GPU is on the PCI bus and whether
  *     a host driver is loaded (the operator's discovery pods, when no NFD labels GPU nodes)
  * @param featureLabels the GPU feature labels part
+ * @param exporter the GPU metrics part (dcgm-exporter's names on {@code /metrics})
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server, Boolean discoveryOnly,
-                              FeatureLabelsPart featureLabels) {
+                              FeatureLabelsPart featureLabels, ExporterPart exporter) {
 
     /** A config that runs the agent's parts. */
     public NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
-        this(nodeName, devicePlugin, server, null, null);
+        this(nodeName, devicePlugin, server, null, null, null);
+    }
+
+    /**
+     * The GPU metrics part (NVIDIA's {@code dcgmExporter.enabled}).
+     *
+     * @param enabled serve {@code DCGM_FI_DEV_*} gauges on {@code /metrics} (default true)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record ExporterPart(Boolean enabled) {
+
+        public boolean isEnabled() {
+            return enabled == null || enabled;
+        }
+    }
+
+    /** The exporter part, never null. */
+    public ExporterPart exporterPart() {
+        return exporter == null ? new ExporterPart(null) : exporter;
     }
 
     /**

@@ -35,6 +35,8 @@ final class NodeAgentConfigFile {
         doc.put("devicePlugin", dp);
         // NVIDIA's gfd.enabled switches the agent's GPU feature labels
         doc.put("featureLabels", Map.of("enabled", ctx.spec().gfd().enabledOr(true)));
+        // and dcgmExporter.enabled its DCGM-named GPU metrics
+        doc.put("exporter", Map.of("enabled", ctx.spec().dcgmExporter().enabledOr(true)));
         doc.put("server", Map.of("port", 8081));
         return io.fabric8.kubernetes.client.utils.Serialization.asYaml(doc).replaceFirst("^---\\n", "");
     }

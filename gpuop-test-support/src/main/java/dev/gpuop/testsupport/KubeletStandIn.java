@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -52,6 +53,7 @@ public final class KubeletStandIn implements AutoCloseable {
     private final Map<String, Integer> updates = new ConcurrentHashMap<>();
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    private final AtomicInteger refusals = new AtomicInteger();
     private Server server;
 
     public KubeletStandIn(Path dir) {
@@ -87,6 +89,14 @@ public final class KubeletStandIn implements AutoCloseable {
             UnixGrpc.stop(server);
             server = null;
         }
+    }
+
+    /**
+     * Refuses the next registrations as the kubelet does while it still holds the connection of a plugin that was
+     * replaced ("device plugin already connected").
+     */
+    public void refuseNextRegistrations(int count) {
+        refusals.set(count);
     }
 
     /** Every accepted registration, oldest first. */
@@ -173,6 +183,11 @@ public final class KubeletStandIn implements AutoCloseable {
                 return;
             }
             String resource = request.getResourceName();
+            if (refusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                out.onError(Status.UNKNOWN.withDescription("device plugin already connected: "
+                    + dir.resolve(request.getEndpoint())).asRuntimeException());
+                return;
+            }
             ManagedChannel channel = UnixGrpc.connect(dir.resolve(request.getEndpoint()));
             ManagedChannel old = channels.put(resource, channel);
             if (old != null) {

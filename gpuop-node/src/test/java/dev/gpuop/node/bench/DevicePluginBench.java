@@ -43,7 +43,8 @@ public final class DevicePluginBench {
             plugin.start();
             List<Device> devices = kubelet.awaitDevices(GPU, d -> d.size() == 8, Duration.ofSeconds(20));
             List<String> two = List.of(devices.get(1).getID(), devices.get(6).getID());
-            ManagedChannel ch = UnixGrpc.connect(dir.resolve("gpuop-gpu.sock"));
+            String endpoint = kubelet.registrations().getLast().request().getEndpoint();
+            ManagedChannel ch = UnixGrpc.connect(dir.resolve(endpoint));
             var stub = DevicePluginGrpc.newBlockingStub(ch);
             PreStartContainerRequest noop = PreStartContainerRequest.newBuilder().addAllDevicesIds(two).build();
             for (int i = 0; i < 3_000; i++) {

@@ -18,7 +18,7 @@ public record ResourceSpec(String name, List<PluginDevice> devices, boolean repl
         devices = List.copyOf(devices);
     }
 
-    /** The socket file name in the kubelet's device-plugin directory, e.g. {@code gpuop-gpu.sock}. */
+    /** The stem of the socket file name, e.g. {@code gpuop-gpu.sock}; each server start adds a random part to it. */
     public String socketName() {
         return "gpuop-" + name.substring(name.indexOf('/') + 1).toLowerCase(Locale.ROOT) + ".sock";
     }

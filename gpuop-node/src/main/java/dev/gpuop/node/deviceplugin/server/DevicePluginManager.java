@@ -8,23 +8,31 @@ import dev.gpuop.node.deviceplugin.health.HealthTransition;
 import dev.gpuop.node.deviceplugin.model.PairScores;
 import dev.gpuop.node.deviceplugin.model.ResourcePlanner;
 import dev.gpuop.node.deviceplugin.model.ResourceSpec;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
 
 /**
  * Runs one {@link ResourceServer} per planned resource and keeps them registered: it waits for {@code kubelet.sock}
  * before the first registration (a kubelet that reports started before its socket exists), and re-registers every
- * resource when the kubelet recreates its socket on restart. A new config that cannot be honoured is reported and
- * the servers keep the last good one.
+ * resource when the kubelet recreates its socket on restart. A registration the kubelet refuses (it may still hold
+ * the connection of the agent this one replaced: "device plugin already connected") is tried again after 1, 2, 4 ...
+ * up to 30 seconds, so that a GPU node never stays without its resource until the next kubelet restart. A new config
+ * that cannot be honoured is reported and the servers keep the last good one.
  */
 public final class DevicePluginManager implements AutoCloseable {
 
@@ -43,6 +51,8 @@ public final class DevicePluginManager implements AutoCloseable {
     private volatile String lastError;
     private volatile Instant lastRegistration;
     private KubeletSocketWatcher watcher;
+    private ScheduledExecutorService retries;
+    private int failedAttempts;
 
     public DevicePluginManager(GpuHost host, DevicePluginSettings settings, Path pluginDir,
                                Predicate<String> gpuHealthy, ToIntFunction<String> numaOf, PluginMetrics metrics,
@@ -58,6 +68,7 @@ public final class DevicePluginManager implements AutoCloseable {
 
     /** Plans and serves the resources now, registers once the kubelet's socket exists, and watches for restarts. */
     public synchronized void start() {
+        removeStaleSockets();
         serveAll(settings);
         watcher = new KubeletSocketWatcher(pluginDir, this::onKubeletSocket);
         watcher.start();
@@ -73,6 +84,7 @@ public final class DevicePluginManager implements AutoCloseable {
         synchronized (this) {
             stopServers();
             serveAll(settings);
+            failedAttempts = 0;
             registerAll();
         }
     }
@@ -113,10 +125,15 @@ public final class DevicePluginManager implements AutoCloseable {
     }
 
     private void registerAll() {
-        for (ResourceServer server : servers) {
+        register(servers);
+    }
+
+    private void register(List<ResourceServer> which) {
+        List<ResourceServer> refused = new ArrayList<>();
+        for (ResourceServer server : which) {
             String name = server.resource().name();
             try {
-                KubeletRegistrar.register(pluginDir, server.resource().socketName(), name,
+                KubeletRegistrar.register(pluginDir, server.endpoint(), name,
                     pluginDir.resolve(KUBELET_SOCKET));
                 lastRegistration = clock.instant();
                 metrics.registered(name);
@@ -126,7 +143,38 @@ public final class DevicePluginManager implements AutoCloseable {
                 lastError = "registration of " + name + " failed: " + e.getMessage();
                 metrics.registrationFailed(name);
                 LOG.log(System.Logger.Level.WARNING, lastError);
+                refused.add(server);
             }
+        }
+        if (refused.isEmpty()) {
+            failedAttempts = 0;
+        } else {
+            retryLater(refused);
+        }
+    }
+
+    /** The wait before the n-th retry (from 0) of a refused registration. */
+    static Duration retryDelay(int attempt) {
+        return Duration.ofSeconds(Math.min(30, 1L << Math.min(attempt, 5)));
+    }
+
+    private void retryLater(List<ResourceServer> refused) {
+        if (retries == null) {
+            retries = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("gpuop-register-retry").factory());
+        }
+        Duration delay = retryDelay(failedAttempts++);
+        LOG.log(System.Logger.Level.INFO, "registering {0} again in {1} s",
+            refused.stream().map(r -> r.resource().name()).toList(), delay.toSeconds());
+        retries.schedule(() -> retry(refused), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void retry(List<ResourceServer> refused) {
+        // servers replaced since (a new config, a kubelet restart) registered on their own; without kubelet.sock the
+        // socket watcher registers everything when it comes back
+        List<ResourceServer> current = refused.stream().filter(servers::contains).toList();
+        if (!current.isEmpty() && Files.exists(pluginDir.resolve(KUBELET_SOCKET))) {
+            register(current);
         }
     }
 
@@ -155,6 +203,17 @@ public final class DevicePluginManager implements AutoCloseable {
         return lastError;
     }
 
+    /** Sockets an earlier agent on this node left behind (killed before it could remove them). */
+    private void removeStaleSockets() {
+        try (Stream<Path> files = Files.list(pluginDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("gpuop-.*\\.sock")).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            // no directory yet (the kubelet makes it), or one we cannot list: serving will say so
+        }
+    }
+
     private void stopServers() {
         servers.forEach(ResourceServer::close);
         servers.clear();
@@ -164,6 +223,9 @@ public final class DevicePluginManager implements AutoCloseable {
     public synchronized void close() {
         if (watcher != null) {
             watcher.close();
+        }
+        if (retries != null) {
+            retries.shutdownNow();
         }
         stopServers();
     }

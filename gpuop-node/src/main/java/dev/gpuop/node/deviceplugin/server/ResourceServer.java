@@ -28,6 +28,8 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -50,6 +52,7 @@ public final class ResourceServer extends DevicePluginGrpc.DevicePluginImplBase 
     private final Predicate<String> gpuHealthy;
     private final Set<StreamObserver<ListAndWatchResponse>> watchers = new CopyOnWriteArraySet<>();
     private Server server;
+    private Path socket;
 
     /**
      * @param gpuHealthy whether a full GPU (by UUID) is healthy now
@@ -67,9 +70,26 @@ public final class ResourceServer extends DevicePluginGrpc.DevicePluginImplBase 
         return resource;
     }
 
-    /** Starts serving on {@code dir/<socket name>}. */
+    /** Starts serving on a socket of its own in {@code dir}, named by {@link #endpoint()}. */
     public synchronized void start(Path dir) {
-        server = UnixGrpc.serve(dir.resolve(resource.socketName()), this);
+        socket = dir.resolve(uniqueName(resource.socketName()));
+        server = UnixGrpc.serve(socket, this);
+    }
+
+    /**
+     * The socket file name registered with the kubelet, e.g. {@code gpuop-gpu-1a2b3c4d.sock}: every start picks a new
+     * one. The kubelet keys a resource's endpoints by socket path and refuses a path it still holds ("device plugin
+     * already connected"); kubelet 1.37 was seen to hold one for good after two registrations on it overlapped, so
+     * that the node had no GPUs until the kubelet restarted. A new path is always accepted, and the old endpoint is
+     * dropped when its stream ends.
+     */
+    public synchronized String endpoint() {
+        return socket.getFileName().toString();
+    }
+
+    static String uniqueName(String socketName) {
+        String base = socketName.substring(0, socketName.length() - ".sock".length());
+        return base + "-" + UUID.randomUUID().toString().substring(0, 8) + ".sock";
     }
 
     /** The current device list, health included. */
@@ -164,6 +184,11 @@ public final class ResourceServer extends DevicePluginGrpc.DevicePluginImplBase 
         watchers.clear();
         if (server != null) {
             UnixGrpc.stop(server);
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException e) {
+                // the kubelet wipes the directory on its next start
+            }
         }
     }
 }

@@ -68,17 +68,31 @@ class DevicePluginIT {
         return tracker;
     }
 
+    /** The plugin's socket files in the directory. */
+    private List<String> sockets() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("gpuop-")).sorted().toList();
+        }
+    }
+
+    @Test
+    void aSocketLeftByAKilledAgentIsRemovedAtStart() throws Exception {
+        Files.createFile(dir.resolve("gpuop-gpu-0badc0de.sock"));
+        start(SimulatedGpuHost.open("h200"), DevicePluginSettings.DEFAULTS, Duration.ofMinutes(1));
+        assertThat(sockets()).singleElement().asString().isNotEqualTo("gpuop-gpu-0badc0de.sock");
+    }
+
     @Test
     void registersOnceTheKubeletAppearsAndAllocatesTwoDistinctGpus() throws Exception {
         start(SimulatedGpuHost.open("h100-sxm-8x"), DevicePluginSettings.DEFAULTS, Duration.ofMinutes(1));
-        assertThat(Files.exists(dir.resolve("gpuop-gpu.sock"))).isTrue();
+        assertThat(sockets()).singleElement().asString().matches("gpuop-gpu-[0-9a-f]{8}\\.sock");
         Thread.sleep(200);
         kubelet = new KubeletStandIn(dir).start();
         List<Device> devices = kubelet.awaitDevices(GPU, d -> d.size() == 8, WAIT);
         assertThat(devices).allSatisfy(d -> assertThat(d.getHealth()).isEqualTo("Healthy"));
         KubeletStandIn.Registration reg = kubelet.registrations().getFirst();
         assertThat(reg.request().getVersion()).isEqualTo("v1beta1");
-        assertThat(reg.request().getEndpoint()).isEqualTo("gpuop-gpu.sock");
+        assertThat(reg.request().getEndpoint()).isEqualTo(sockets().getFirst());
         assertThat(reg.options().getGetPreferredAllocationAvailable()).isTrue();
 
         List<String> two = kubelet.preferred(GPU, devices.stream().map(Device::getID).toList(), List.of(), 2);
@@ -112,8 +126,29 @@ class DevicePluginIT {
             kubelet.awaitDevices(GPU, d -> d.size() == 8, WAIT);
         }
         assertThat(kubelet.registrations()).hasSize(4);
+        // a new socket path each time: the kubelet refuses one it still holds
+        assertThat(kubelet.registrations().stream().map(r -> r.request().getEndpoint()).distinct()).hasSize(4);
+        assertThat(sockets()).containsExactly(kubelet.registrations().getLast().request().getEndpoint());
         assertThat(kubelet.allocate(GPU, List.of(kubelet.devices(GPU).getFirst().getID()))
             .getContainerResponses(0).getEnvsMap()).containsKey("NVIDIA_VISIBLE_DEVICES");
+    }
+
+    @Test
+    void aRefusedRegistrationIsTriedAgainUntilTheKubeletTakesIt() throws Exception {
+        kubelet = new KubeletStandIn(dir).start();
+        kubelet.refuseNextRegistrations(2);
+        start(SimulatedGpuHost.open("h100-sxm-8x"), DevicePluginSettings.DEFAULTS, Duration.ofMinutes(1));
+        assertThat(plugin.lastError()).contains("device plugin already connected");
+        // retries after 1 s and 2 s: the third attempt is taken
+        kubelet.awaitDevices(GPU, d -> d.size() == 8, WAIT);
+        assertThat(kubelet.registrations()).hasSize(1);
+        assertThat(plugin.lastRegistration()).isNotNull();
+    }
+
+    @Test
+    void retriesWaitLongerEachTimeUpToThirtySeconds() {
+        assertThat(java.util.stream.IntStream.range(0, 8).mapToObj(DevicePluginManager::retryDelay)
+            .map(Duration::toSeconds).toList()).containsExactly(1L, 2L, 4L, 8L, 16L, 30L, 30L, 30L);
     }
 
     @Test

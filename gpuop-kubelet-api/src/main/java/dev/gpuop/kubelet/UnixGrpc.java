@@ -17,12 +17,25 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * gRPC over Unix domain sockets, as the kubelet speaks it (h2c, authority {@code localhost}), through netty's NIO
  * domain-socket channels on the JDK's own Unix sockets: no native library to ship (ADR 0005).
  */
 public final class UnixGrpc {
+
+    /**
+     * grpc-netty asks for TCP keep-alive on every channel, and netty warns on each connect that a Unix socket has no
+     * such option: right and harmless, but it filled the agent's log at every kubelet restart. Held here because JUL
+     * keeps loggers only weakly.
+     */
+    private static final Logger BOOTSTRAP_LOG = Logger.getLogger("io.netty.bootstrap");
+
+    static {
+        BOOTSTRAP_LOG.setLevel(Level.SEVERE);
+    }
 
     /**
      * One small event loop for every socket of the process: the kubelet protocols carry a few calls a minute. Its
@@ -32,6 +45,11 @@ public final class UnixGrpc {
         new DefaultThreadFactory("gpuop-grpc", true), NioIoHandler.newFactory());
 
     private UnixGrpc() {
+    }
+
+    /** The process's one event loop, for the few other connections a node agent makes (its API calls). */
+    public static EventLoopGroup eventLoops() {
+        return GROUP;
     }
 
     /** Serves the services on a socket file, replacing a stale one left by an earlier process. */

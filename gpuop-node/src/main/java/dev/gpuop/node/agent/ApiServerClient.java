@@ -2,28 +2,52 @@ package dev.gpuop.node.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gpuop.kubelet.UnixGrpc;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The two API calls the node agent makes (read its Node, merge-patch its metadata), with the pod's service account
- * over the JDK's HTTP client. A general Kubernetes client (fabric8) took 60 MiB more resident memory in a process
- * whose budget is 100 MiB (docs/benchmarks.md), for two requests every few seconds; ADR 0007.
+ * The two API calls the node agent makes (read its Node's metadata, merge-patch it), with the pod's service account,
+ * as HTTP/1.1 over TLS on netty, whose event loop the agent already runs for gRPC. A general Kubernetes client
+ * (fabric8) took 60 MiB more resident memory in a process whose budget is 100 MiB, and the JDK's HTTP client loads
+ * about 400 classes and three threads of its own for a request every few minutes (docs/benchmarks.md; ADR 0007).
  */
 final class ApiServerClient {
 
@@ -31,15 +55,23 @@ final class ApiServerClient {
     static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final long RESPONSE_TIMEOUT_SECONDS = 10;
+    private static final int MAX_RESPONSE_BYTES = 4 << 20;
 
-    private final URI base;
+    private record Response(int status, String body) {
+    }
+
+    private final String host;
+    private final int port;
     private final Path tokenFile;
-    private final HttpClient http;
+    private final SSLContext tls;
 
-    private ApiServerClient(URI base, Path tokenFile, SSLContext tls) {
-        this.base = base;
+    private ApiServerClient(String host, int port, Path tokenFile, SSLContext tls) {
+        this.host = host;
+        this.port = port;
         this.tokenFile = tokenFile;
-        this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        this.tls = tls;
     }
 
     /**
@@ -51,11 +83,9 @@ final class ApiServerClient {
         if (host == null) {
             return Optional.empty();
         }
-        String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
+        int port = Integer.parseInt(env.getOrDefault("KUBERNETES_SERVICE_PORT", "443"));
         Path sa = Path.of(env.getOrDefault("GPUOP_SERVICEACCOUNT_DIR", SERVICE_ACCOUNT.toString()));
-        String hostPart = host.contains(":") ? "[" + host + "]" : host;
-        return Optional.of(new ApiServerClient(URI.create("https://" + hostPart + ":" + port), sa.resolve("token"),
-            trusting(sa.resolve("ca.crt"))));
+        return Optional.of(new ApiServerClient(host, port, sa.resolve("token"), trusting(sa.resolve("ca.crt"))));
     }
 
     private static SSLContext trusting(Path caFile) throws IOException, GeneralSecurityException {
@@ -67,6 +97,9 @@ final class ApiServerClient {
                 ks.setCertificateEntry("ca-" + i++, c);
             }
         }
+        if (ks.size() == 0) {
+            throw new GeneralSecurityException("no CA certificate in " + caFile);
+        }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");
@@ -74,11 +107,14 @@ final class ApiServerClient {
         return ctx;
     }
 
-    /** The Node object, or empty when it does not exist. */
-    Optional<JsonNode> getNode(String name) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request("/api/v1/nodes/" + name).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 404) {
+    /**
+     * The Node's metadata (a {@code PartialObjectMetadata}: no status, no image list), or empty when the Node does not
+     * exist. The agent reads only labels and annotations, and a GPU node's status can be tens of kilobytes.
+     */
+    Optional<JsonNode> getNodeMetadata(String name) throws IOException, InterruptedException {
+        Response r = send(HttpMethod.GET, "/api/v1/nodes/" + name,
+            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json", null);
+        if (r.status() == 404) {
             return Optional.empty();
         }
         check(r, "GET node " + name);
@@ -87,23 +123,91 @@ final class ApiServerClient {
 
     /** A JSON merge patch of the Node's metadata (labels, annotations). */
     void patchNodeMetadata(String name, Map<String, Object> metadata) throws IOException, InterruptedException {
-        String body = JSON.writeValueAsString(Map.of("metadata", metadata));
-        HttpResponse<String> r = http.send(request("/api/v1/nodes/" + name)
-            .header("Content-Type", "application/merge-patch+json")
-            .method("PATCH", HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        check(r, "PATCH node " + name);
+        byte[] body = JSON.writeValueAsBytes(Map.of("metadata", metadata));
+        check(send(HttpMethod.PATCH, "/api/v1/nodes/" + name, "application/json", body), "PATCH node " + name);
     }
 
-    private HttpRequest.Builder request(String path) throws IOException {
+    /** One request on a connection of its own: the agent makes one every few minutes, so nothing is kept open. */
+    private Response send(HttpMethod method, String path, String accept, byte[] mergePatch)
+        throws IOException, InterruptedException {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path,
+            mergePatch == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(mergePatch));
         // the token is re-read every time: the kubelet rotates projected service-account tokens
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
-            .header("Authorization", "Bearer " + Files.readString(tokenFile).strip())
-            .header("Accept", "application/json");
+        request.headers().set(HttpHeaderNames.HOST, host.contains(":") ? "[" + host + "]" : host)
+            .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + Files.readString(tokenFile).strip())
+            .set(HttpHeaderNames.ACCEPT, accept)
+            .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+        if (mergePatch != null) {
+            request.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/merge-patch+json");
+        }
+        CompletableFuture<Response> response = new CompletableFuture<>();
+        ChannelFuture connect = new Bootstrap().group(UnixGrpc.eventLoops()).channel(NioSocketChannel.class)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+            .handler(new Pipeline(response)).connect(host, port);
+        Channel channel = connect.channel();
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                channel.writeAndFlush(request);
+            } else {
+                request.release();
+                response.completeExceptionally(f.cause());
+            }
+        });
+        try {
+            return response.get(RESPONSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new IOException(method + " " + path + ": " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new IOException(method + " " + path + ": no answer in " + RESPONSE_TIMEOUT_SECONDS + " s", e);
+        } finally {
+            channel.close();
+        }
     }
 
-    private static void check(HttpResponse<String> r, String what) throws IOException {
-        if (r.statusCode() / 100 != 2) {
-            throw new IOException(what + ": HTTP " + r.statusCode() + " " + r.body().strip());
+    /** TLS that checks the server's name against its certificate, HTTP/1.1, one whole response. */
+    private final class Pipeline extends ChannelInitializer<SocketChannel> {
+
+        private final CompletableFuture<Response> response;
+
+        Pipeline(CompletableFuture<Response> response) {
+            this.response = response;
+        }
+
+        @Override
+        protected void initChannel(SocketChannel ch) {
+            SSLEngine engine = tls.createSSLEngine(host, port);
+            engine.setUseClientMode(true);
+            SSLParameters params = engine.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            engine.setSSLParameters(params);
+            ch.pipeline().addLast(new SslHandler(engine), new HttpClientCodec(),
+                new HttpObjectAggregator(MAX_RESPONSE_BYTES), new SimpleChannelInboundHandler<FullHttpResponse>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
+                        response.complete(new Response(msg.status().code(),
+                            msg.content().toString(StandardCharsets.UTF_8)));
+                        ctx.close();
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        response.completeExceptionally(cause);
+                        ctx.close();
+                    }
+
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        response.completeExceptionally(new IOException("the API server closed the connection"));
+                    }
+                });
+        }
+    }
+
+    private static void check(Response r, String what) throws IOException {
+        if (r.status() / 100 != 2) {
+            throw new IOException(what + ": HTTP " + r.status() + " " + r.body().strip());
         }
     }
 }

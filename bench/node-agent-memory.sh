@@ -1,55 +1,94 @@
 #!/usr/bin/env bash
-# The node agent's resident memory as on a GPU node (docs/benchmarks.md, issue 5): bin/gpuop node-agent serving 8
-# simulated H100s to testenv's real kubelet and reporting on its Node object through a least-privilege service
-# account over TLS, as in a pod. Each JVM flag set runs for 90 s, then its VmRSS is read; the baseline is an idle
-# JVM with the same flags in the same run. Needs a build and testenv; run as root (the kubelet's socket dir).
-# Usage: node-agent-memory.sh   (the flags of bin/gpuop --print-node-agent-jvm-flags, and the same without the periodic
-# malloc trim beside them)
+# The node agent's resident memory as on a GPU node (docs/benchmarks.md, issue 5): the image's own files
+# (target/image-root, left by scripts/build-image.sh) run under chroot as its entry point runs them, node-agent
+# serving 8 simulated H100s to testenv's real kubelet and reporting on its Node object through a least-privilege
+# service account over TLS, as in a pod. Each variant's VmRSS is sampled every 5 s from its first to its third minute
+# (median and max); the baseline is an idle JVM of the image's runtime with the agent's flags, in the same run.
+# Needs scripts/build-image.sh, testenv, root.
+# Usage: node-agent-memory.sh   (the image's entry point, and the same with tiered compilation beside it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
+root=target/image-root
+[ -x "$root/opt/gpuop/bin/gpuop" ] || { echo "node-agent-memory: run scripts/build-image.sh first" >&2; exit 2; }
 kubeconfig=$(GPUOP_TESTENV_BUILD=0 bash testenv/cluster.sh up | tail -1)
 kc() { KUBECONFIG=$kubeconfig testenv/.bin/kubectl "$@"; }
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+sa=$root/var/run/secrets/kubernetes.io/serviceaccount
+mkdir -p "$root/proc" "$root/dev" "$root/var/lib/kubelet/device-plugins" "$sa" "$root/tmp/bench"
+mount -t proc proc "$root/proc"
+# the device files a JVM opens, made rather than bind-mounted: a bind mount of /dev left behind by a killed run would
+# let an `rm -rf target` reach the host's /dev
+for dev in "null 3" "zero 5" "random 8" "urandom 9"; do
+  set -- $dev
+  [ -e "$root/dev/$1" ] || mknod -m 666 "$root/dev/$1" c 1 "$2"
+done
+mount --bind /var/lib/kubelet/device-plugins "$root/var/lib/kubelet/device-plugins"
+cleanup() {
+  umount "$root/proc" "$root/var/lib/kubelet/device-plugins" 2>/dev/null || true
+  rm -f "$root"/dev/{null,zero,random,urandom}
+  rm -rf "$root/var/run" "$root/tmp/bench"
+  kc delete clusterrolebinding,clusterrole gpuop-agent-bench --ignore-not-found >/dev/null
+  kc delete serviceaccount gpuop-agent-bench -n default --ignore-not-found >/dev/null
+}
+trap cleanup EXIT
 kc create serviceaccount gpuop-agent-bench -n default --dry-run=client -o yaml | kc apply -f - >/dev/null
 kc create clusterrole gpuop-agent-bench --verb=get,patch --resource=nodes --dry-run=client -o yaml | kc apply -f - >/dev/null
 kc create clusterrolebinding gpuop-agent-bench --clusterrole=gpuop-agent-bench \
   --serviceaccount=default:gpuop-agent-bench --dry-run=client -o yaml | kc apply -f - >/dev/null
-mkdir -p "$dir/sa"
-kc create token gpuop-agent-bench -n default --duration=1h >"$dir/sa/token"
-kc config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$dir/sa/ca.crt"
-printf 'devicePlugin:\n  kubeletDir: /var/lib/kubelet/device-plugins\nserver:\n  port: 0\n' >"$dir/agent.yaml"
+kc create token gpuop-agent-bench -n default --duration=1h >"$sa/token"
+# the cluster's CA, inline in the kubeconfig or in a file it names (testenv's does the latter)
+ca_data=$(kc config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
+if [ -n "$ca_data" ]; then
+  echo "$ca_data" | base64 -d >"$sa/ca.crt"
+else
+  cp "$(kc config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority}')" "$sa/ca.crt"
+fi
+printf 'devicePlugin:\n  kubeletDir: /var/lib/kubelet/device-plugins\nserver:\n  port: 0\n' >"$root/tmp/bench/agent.yaml"
 printf 'public class Sleep { public static void main(String[] a) throws Exception { Thread.sleep(60000); } }\n' \
-  >"$dir/Sleep.java"
-"$JAVA_HOME/bin/javac" -d "$dir" "$dir/Sleep.java"
-lib=${GPUOP_AGENT_LIB:-gpuop-cli/target/lib}
-jar=$(ls gpuop-cli/target/gpuop-cli-*.jar | grep -v -- '-tests\.jar$' | head -1)
-base=$(bin/gpuop --print-node-agent-jvm-flags)
-export MALLOC_ARENA_MAX=2
+  >"$root/tmp/bench/Sleep.java"
+"$JAVA_HOME/bin/javac" --release 25 -d "$root/tmp/bench" "$root/tmp/bench/Sleep.java"
+flags=$(bin/gpuop --print-node-agent-jvm-flags)
+in_image() { # in_image COMMAND... &: becomes (exec) COMMAND under chroot with the image's environment and a pod's
+  # API variables, so that $! is the JVM's pid; call it in the background only
+  exec env -i MALLOC_ARENA_MAX=2 KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=6443 \
+    "$(command -v chroot)" "$root" "$@"
+}
+agent_args=(node-agent --config /tmp/bench/agent.yaml --simulate h100-sxm-8x --node-name gpuop-node)
+log=$root/tmp/bench/agent.log
 
-measure() { # measure NAME FLAGS...
+measure() { # measure NAME COMMAND...
   local name=$1; shift
-  KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=6443 GPUOP_SERVICEACCOUNT_DIR="$dir/sa" \
-    "$JAVA_HOME/bin/java" "$@" --enable-native-access=ALL-UNNAMED -cp "$jar:$lib/*" dev.gpuop.cli.GpuopCommand \
-    node-agent --config "$dir/agent.yaml" --simulate h100-sxm-8x --node-name gpuop-node >"$dir/agent.log" 2>&1 &
+  in_image "$@" "${agent_args[@]}" >"$log" 2>&1 &
   local pid=$!
-  sleep 90
-  grep -q "registered nvidia.com/gpu with 8" "$dir/agent.log" || { echo "$name: not registered"; tail "$dir/agent.log"; }
-  local rss; rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
-  kill $pid; wait $pid 2>/dev/null || true
-  # baseline, same run: a JVM with the same flags that only sleeps
-  "$JAVA_HOME/bin/java" "$@" -cp "$dir" Sleep &
+  sleep 60
+  grep -q "registered nvidia.com/gpu with 8" "$log" || { echo "$name: not registered"; tail "$log"; }
+  # a run whose reports fail measures failing TLS handshakes, not the agent
+  if grep -q "cannot report" "$log"; then echo "$name: reporting failed"; grep "cannot report" "$log"; fi
+  grep -q java "/proc/$pid/cmdline" || { echo "$name: $pid is not the JVM" >&2; exit 1; }
+  # steady state: VmRSS every 5 s from the first to the third minute (the malloc trim runs once a minute)
+  local samples=()
+  for _ in $(seq 24); do
+    samples+=("$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")")
+    sleep 5
+  done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  local sorted; sorted=$(printf '%s\n' "${samples[@]}" | sort -n)
+  local median; median=$(echo "$sorted" | sed -n 12p)
+  local max; max=$(echo "$sorted" | tail -1)
+  # shellcheck disable=SC2086
+  in_image /opt/gpuop/jre/bin/java $flags -cp /tmp/bench Sleep &
   local idle=$!
   sleep 10
-  local base; base=$(awk '/VmRSS/ {print $2}' /proc/$idle/status)
-  kill $idle; wait $idle 2>/dev/null || true
-  printf '%-22s agent %6.1f MiB   idle JVM %5.1f MiB   agent/idle %.2f\n' "$name" "$(echo "$rss / 1024" | bc -l)" \
-    "$(echo "$base / 1024" | bc -l)" "$(echo "$rss / $base" | bc -l)"
+  local base; base=$(awk '/VmRSS/ {print $2}' "/proc/$idle/status")
+  kill "$idle"; wait "$idle" 2>/dev/null || true
+  printf '%-44s agent median %6.1f MiB, max %6.1f MiB   idle JVM %5.1f MiB   median/idle %.2f\n' "$name" \
+    "$(echo "$median / 1024" | bc -l)" "$(echo "$max / 1024" | bc -l)" "$(echo "$base / 1024" | bc -l)" \
+    "$(echo "$median / $base" | bc -l)"
 }
+measure "image entry point (bin/gpuop's agent flags)" /opt/gpuop/bin/gpuop
+# the same with tiered compilation (C1 with profiling, then C2), the JVM's default
 # shellcheck disable=SC2086
-measure "bin/gpuop flags" $base
-# shellcheck disable=SC2086
-measure "the same, no malloc trim" $(echo "$base" | sed 's/-XX:TrimNativeHeapInterval=[0-9]*//')
-kc delete clusterrolebinding,clusterrole gpuop-agent-bench >/dev/null
-kc delete serviceaccount gpuop-agent-bench -n default >/dev/null
+measure "the same with tiered compilation" /opt/gpuop/jre/bin/java \
+  $(echo "$flags" | sed 's/-XX:-TieredCompilation -XX:CICompilerCount=1/-XX:CICompilerCount=2/') \
+  --enable-native-access=ALL-UNNAMED -cp "$(bin/gpuop --print-node-agent-classpath /opt/gpuop/lib)" \
+  dev.gpuop.cli.GpuopCommand

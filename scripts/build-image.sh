@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds gpuop's image (operator and node agent in one; its entry point is the `gpuop` command) as an OCI archive,
 # without a container engine or a registry: a busybox base, a Java 25 runtime made by jlink, the CLI's jars, and the
-# node agent's JVM flags (bin/gpuop --print-node-agent-jvm-flags) in the entry point. Output:
-# dist/gpuop-image.tar, named docker.io/gpuop/gpuop:dev; testenv/cluster.sh import loads it into the test cluster.
+# JVM flags and classpaths of bin/gpuop in its entry point, /opt/gpuop/bin/gpuop. Output: dist/gpuop-image.tar, named
+# docker.io/gpuop/gpuop:dev; testenv/cluster.sh import loads it into the test cluster.
 # Needs a build (scripts/build.sh) and busybox-static (testenv/build.sh installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,40 +11,45 @@ ref=${GPUOP_IMAGE:-docker.io/gpuop/gpuop:dev}
 out=dist/gpuop-image.tar
 [ -d gpuop-cli/target/lib ] || { echo "build-image: no build; run scripts/build.sh first" >&2; exit 2; }
 [ -x /bin/busybox ] || { echo "build-image: /bin/busybox missing; apt-get install busybox-static" >&2; exit 2; }
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+# the image's files stay in target/image-root: bench/node-agent-memory.sh runs the agent in it as the image does
+root=target/image-root
+# a benchmark killed mid-run may have left its mounts (never follow them with rm)
+umount "$root/proc" "$root/var/lib/kubelet/device-plugins" 2>/dev/null || true
+rm -rf "$root"
 mkdir -p "$root/bin" "$root/opt/gpuop/lib" "$root/tmp" "$root/etc"
 cp /bin/busybox "$root/bin/busybox"
 for tool in sh ls cat echo env sleep mkdir rm ps; do ln -s busybox "$root/bin/$tool"; done
 echo 'root:x:0:0:root:/:/bin/sh' > "$root/etc/passwd"
-# Jackson names java.desktop and java.sql only as optional; jdk.jfr is JUnit's. TLS to the API server needs
-# jdk.crypto.ec; fabric8's client speaks java.net.http; the agent's /healthz is jdk.httpserver.
-"$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.xml,java.management,java.naming,java.net.http,jdk.httpserver,jdk.unsupported,jdk.zipfs,jdk.crypto.ec \
-  --strip-debug --no-man-pages --no-header-files --compress zip-9 --output "$root/opt/gpuop/jre"
+scripts/image-runtime.sh "$root/opt/gpuop/jre"
 # The runtime links against glibc: copy what its binaries and libraries need (ldd), at the same paths.
 for lib in $(find "$root/opt/gpuop/jre" -name '*.so' -o -path '*/bin/java' | xargs ldd 2>/dev/null \
   | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}' | sort -u); do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
-"$root/opt/gpuop/jre/bin/java" -Xshare:dump > /dev/null 2>&1 || true
 cp gpuop-cli/target/lib/*.jar "$root/opt/gpuop/lib/"
 cp "$(ls gpuop-cli/target/gpuop-cli-*.jar | grep -v -- '-tests\.jar$' | head -1)" "$root/opt/gpuop/lib/"
-entry='["/opt/gpuop/jre/bin/java"'
-for flag in $(bin/gpuop --print-node-agent-jvm-flags) --enable-native-access=ALL-UNNAMED -cp '/opt/gpuop/lib/*' \
-  dev.gpuop.cli.GpuopCommand; do
-  entry+=",\"$flag\""
-done
-entry+=']'
+mkdir -p "$root/opt/gpuop/bin"
+# The entry point: the node agent with its JVM flags and its own module's jars (bin/gpuop
+# --print-node-agent-jvm-flags, --print-node-agent-classpath), every other command with the CLI's flags and all jars.
+cat > "$root/opt/gpuop/bin/gpuop" <<SCRIPT
+#!/bin/sh
+if [ "\$1" = node-agent ]; then
+  exec /opt/gpuop/jre/bin/java $(bin/gpuop --print-node-agent-jvm-flags) --enable-native-access=ALL-UNNAMED \\
+    -cp '$(bin/gpuop --print-node-agent-classpath /opt/gpuop/lib)' dev.gpuop.cli.GpuopCommand "\$@"
+fi
+exec /opt/gpuop/jre/bin/java $(bin/gpuop --print-cli-jvm-flags) --enable-native-access=ALL-UNNAMED \\
+  -cp '/opt/gpuop/lib/*' dev.gpuop.cli.GpuopCommand "\$@"
+SCRIPT
 # The operator Deployment runs /opt/gpuop/bin/operator: the same jars with the operator's heap (bin/gpuop
 # --print-operator-jvm-flags) instead of the node agent's.
-mkdir -p "$root/opt/gpuop/bin"
 cat > "$root/opt/gpuop/bin/operator" <<SCRIPT
 #!/bin/sh
 exec /opt/gpuop/jre/bin/java $(bin/gpuop --print-operator-jvm-flags) --enable-native-access=ALL-UNNAMED \\
   -cp '/opt/gpuop/lib/*' dev.gpuop.cli.GpuopCommand operator "\$@"
 SCRIPT
-chmod 755 "$root/opt/gpuop/bin/operator"
+chmod 755 "$root/opt/gpuop/bin/gpuop" "$root/opt/gpuop/bin/operator"
 mkdir -p dist
-MKIMAGE_ENV='["MALLOC_ARENA_MAX=2"]' bash testenv/images/mkimage.sh "$out" "$ref" "$root" "$entry" '["--help"]'
+MKIMAGE_ENV='["MALLOC_ARENA_MAX=2"]' bash testenv/images/mkimage.sh "$out" "$ref" "$root" '["/opt/gpuop/bin/gpuop"]' \
+  '["--help"]'
 du -h "$out"

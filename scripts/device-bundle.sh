@@ -13,6 +13,7 @@ mkdir -p "$out/lib" "$out/test-lib" "$out/bin"
 cp gpuop-cli/target/lib/*.jar "$out/lib/"
 cp gpuop-cli/target/gpuop-cli-*-SNAPSHOT.jar "$out/lib/" 2>/dev/null || cp gpuop-cli/target/gpuop-cli-[0-9]*[0-9].jar "$out/lib/"
 rm -f "$out"/lib/*-tests.jar
+cp gpuop-node/target/node-agent.classpath "$out/"
 cp gpuop-gpu/target/gpuop-gpu-*-tests.jar gpuop-cli/target/gpuop-cli-*-tests.jar gpuop-node/target/gpuop-node-*-tests.jar \
   gpuop-test-support/target/gpuop-test-support-*[0-9T].jar "$out/test-lib/"
 junit=$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' pom.xml)

@@ -16,7 +16,8 @@ import java.util.Set;
  */
 final class SimulatedEventStream implements GpuEventStream {
 
-    private static final long POLL_MILLIS = 5;
+    /** How often a wait re-checks {@link #close()}; a closing stream is also interrupted by its reader's owner. */
+    private static final long MAX_SLEEP_MILLIS = 250;
 
     private record Pending(int gpu, long xid, long atMillis) {
     }
@@ -50,7 +51,11 @@ final class SimulatedEventStream implements GpuEventStream {
                 return Optional.empty();
             }
             try {
-                Thread.sleep(Math.min(POLL_MILLIS, Math.max(1, left / 1_000_000)));
+                // sleep until the next scripted event or the deadline, as nvmlEventSetWait blocks: polling every few
+                // milliseconds kept a thread busy and made the JIT compile the simulator in the agent's memory runs
+                long untilNext = pending.isEmpty() ? Long.MAX_VALUE
+                    : pending.getFirst().atMillis() - host.elapsedMillis();
+                Thread.sleep(Math.max(1, Math.min(MAX_SLEEP_MILLIS, Math.min(untilNext, left / 1_000_000))));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Optional.empty();

@@ -119,10 +119,10 @@ public final class NodeAgent implements AutoCloseable {
             configWatch.start();
         }
         notReady = null;
-        if (config.exporterPart().isEnabled()) {
+        if (config.exporterEnabled()) {
             registry.register(new DcgmMetrics(host, config.nodeName()));
         }
-        if (config.featureLabelsPart().isEnabled()) {
+        if (config.featureLabelsEnabled()) {
             // facts of the hardware and driver: read once
             featureLabels = FeatureLabels.of(host);
         }

@@ -26,7 +26,7 @@ import java.time.format.DateTimeParseException;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server, Boolean discoveryOnly,
-                              FeatureLabelsPart featureLabels, ExporterPart exporter) {
+                              PartSwitch featureLabels, PartSwitch exporter) {
 
     /** A config that runs the agent's parts. */
     public NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
@@ -34,39 +34,28 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
     }
 
     /**
-     * The GPU metrics part (NVIDIA's {@code dcgmExporter.enabled}).
+     * A part of the agent that the policy switches on or off: GPU metrics ({@code exporter}, NVIDIA's
+     * {@code dcgmExporter.enabled}: {@code DCGM_FI_DEV_*} gauges on {@code /metrics}) or GPU feature labels
+     * ({@code featureLabels}, NVIDIA's {@code gfd.enabled}: {@code nvidia.com/gpu.product}, ...).
      *
-     * @param enabled serve {@code DCGM_FI_DEV_*} gauges on {@code /metrics} (default true)
+     * @param enabled run the part (default true)
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
-    public record ExporterPart(Boolean enabled) {
+    public record PartSwitch(Boolean enabled) {
 
         public boolean isEnabled() {
             return enabled == null || enabled;
         }
     }
 
-    /** The exporter part, never null. */
-    public ExporterPart exporterPart() {
-        return exporter == null ? new ExporterPart(null) : exporter;
+    /** Whether the GPU metrics part runs. */
+    public boolean exporterEnabled() {
+        return exporter == null || exporter.isEnabled();
     }
 
-    /**
-     * The GPU feature labels part ({@code nvidia.com/gpu.product}, ...; NVIDIA's {@code gfd.enabled}).
-     *
-     * @param enabled label the node (default true)
-     */
-    @JsonIgnoreProperties(ignoreUnknown = false)
-    public record FeatureLabelsPart(Boolean enabled) {
-
-        public boolean isEnabled() {
-            return enabled == null || enabled;
-        }
-    }
-
-    /** The feature labels part, never null. */
-    public FeatureLabelsPart featureLabelsPart() {
-        return featureLabels == null ? new FeatureLabelsPart(null) : featureLabels;
+    /** Whether the GPU feature labels part runs. */
+    public boolean featureLabelsEnabled() {
+        return featureLabels == null || featureLabels.isEnabled();
     }
 
     /** Whether this agent only discovers. */

@@ -62,6 +62,10 @@ final class ApiServerClient {
     private record Response(int status, String body) {
     }
 
+    /** What the agent reads of its Node. */
+    record NodeMetadata(Map<String, String> labels, Map<String, String> annotations) {
+    }
+
     private final String host;
     private final int port;
     private final Path tokenFile;
@@ -111,14 +115,20 @@ final class ApiServerClient {
      * The Node's metadata (a {@code PartialObjectMetadata}: no status, no image list), or empty when the Node does not
      * exist. The agent reads only labels and annotations, and a GPU node's status can be tens of kilobytes.
      */
-    Optional<JsonNode> getNodeMetadata(String name) throws IOException, InterruptedException {
+    Optional<NodeMetadata> getNodeMetadata(String name) throws IOException, InterruptedException {
         Response r = send(HttpMethod.GET, "/api/v1/nodes/" + name,
             "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json", null);
         if (r.status() == 404) {
             return Optional.empty();
         }
         check(r, "GET node " + name);
-        return Optional.of(JSON.readTree(r.body()));
+        JsonNode metadata = JSON.readTree(r.body()).path("metadata");
+        return Optional.of(new NodeMetadata(strings(metadata.path("labels")), strings(metadata.path("annotations"))));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> strings(JsonNode n) {
+        return n.isObject() ? JSON.convertValue(n, Map.class) : Map.of();
     }
 
     /** A JSON merge patch of the Node's metadata (labels, annotations). */

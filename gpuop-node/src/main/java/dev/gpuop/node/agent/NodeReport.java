@@ -58,8 +58,13 @@ public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, St
      * The annotation values to write, given the node's current ones; empty when nothing changed.
      */
     public Map<String, String> annotationChanges(Map<String, String> current) {
+        return differing(annotations(), current);
+    }
+
+    /** The entries of {@code wanted} whose value {@code current} does not have. */
+    private static Map<String, String> differing(Map<String, String> wanted, Map<String, String> current) {
         Map<String, String> changes = new LinkedHashMap<>();
-        annotations().forEach((k, v) -> {
+        wanted.forEach((k, v) -> {
             if (!v.equals(current == null ? null : current.get(k))) {
                 changes.put(k, v);
             }
@@ -88,11 +93,7 @@ public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, St
     public Map<String, String> labelChanges(Map<String, String> currentLabels) {
         Map<String, String> changes = new LinkedHashMap<>();
         gpuPresentLabel(currentLabels).ifPresent(v -> changes.put(GPU_PRESENT, v));
-        featureLabels.forEach((k, v) -> {
-            if (!v.equals(currentLabels == null ? null : currentLabels.get(k))) {
-                changes.put(k, v);
-            }
-        });
+        changes.putAll(differing(featureLabels, currentLabels));
         return changes;
     }
 

@@ -1,7 +1,5 @@
 package dev.gpuop.node.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +21,6 @@ final class NodeReporter implements AutoCloseable {
     private static final long PERIOD_MILLIS = 10_000;
     /** How long a confirmed report is trusted without reading the Node again. */
     static final Duration RESYNC = Duration.ofMinutes(5);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ApiServerClient api;
     private final String node;
@@ -70,13 +67,13 @@ final class NodeReporter implements AutoCloseable {
     /** Patches the node if the report differs from what it carries; returns whether it wrote. */
     synchronized boolean reportNow(NodeReport r) throws InterruptedException {
         try {
-            Optional<JsonNode> current = api.getNodeMetadata(node);
+            Optional<ApiServerClient.NodeMetadata> current = api.getNodeMetadata(node);
             if (current.isEmpty()) {
                 warnOnce("node " + node + " does not exist in the cluster; is --node-name right?");
                 return false;
             }
-            Map<String, String> labels = strings(current.get().path("metadata").path("labels"));
-            Map<String, String> annotations = strings(current.get().path("metadata").path("annotations"));
+            Map<String, String> labels = current.get().labels();
+            Map<String, String> annotations = current.get().annotations();
             if (!r.changes(labels, annotations)) {
                 confirm(r);
                 return false;
@@ -100,11 +97,6 @@ final class NodeReporter implements AutoCloseable {
     private void confirm(NodeReport r) {
         confirmed = r;
         confirmedAt = clock.instant();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> strings(JsonNode n) {
-        return n.isObject() ? JSON.convertValue(n, Map.class) : Map.of();
     }
 
     /** How many patches were written (the operator-facing cost of an agent). */

@@ -4,22 +4,15 @@ import dev.gpuop.node.cri.v1.RuntimeServiceGrpc;
 import dev.gpuop.node.cri.v1.StatusRequest;
 import dev.gpuop.node.cri.v1.StatusResponse;
 import dev.gpuop.node.cri.v1.VersionRequest;
+import dev.gpuop.kubelet.UnixGrpc;
 import dev.gpuop.node.cri.v1.VersionResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioDomainSocketChannel;
-import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The kubelet's view of containerd: CRI calls over its Unix socket (netty's NIO domain-socket channel, no native
@@ -27,22 +20,11 @@ import java.util.logging.Logger;
  */
 public final class CriClient implements AutoCloseable {
 
-    /** netty warns that TCP keep-alive does not apply to a Unix socket, on every connect; it is right and harmless. */
-    private static final Logger BOOTSTRAP_LOG = Logger.getLogger("io.netty.bootstrap");
-
-    static {
-        BOOTSTRAP_LOG.setLevel(Level.SEVERE);
-    }
-
-    private final EventLoopGroup group;
     private final ManagedChannel channel;
     private final RuntimeServiceGrpc.RuntimeServiceBlockingStub stub;
 
     private CriClient(Path socket) {
-        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.channel = NettyChannelBuilder.forAddress(UnixDomainSocketAddress.of(socket))
-            .channelType(NioDomainSocketChannel.class, UnixDomainSocketAddress.class)
-            .eventLoopGroup(group).usePlaintext().build();
+        this.channel = UnixGrpc.connect(socket);
         this.stub = RuntimeServiceGrpc.newBlockingStub(channel);
     }
 
@@ -83,6 +65,5 @@ public final class CriClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
 }

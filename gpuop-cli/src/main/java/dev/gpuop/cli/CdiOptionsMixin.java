@@ -1,17 +1,11 @@
 package dev.gpuop.cli;
 
 import dev.gpuop.gpu.DriverLibraries;
-import dev.gpuop.gpu.DriverLibraryNotFoundException;
-import dev.gpuop.gpu.GpuException;
-import dev.gpuop.gpu.GpuHost;
-import dev.gpuop.gpu.GpuHosts;
+import dev.gpuop.gpu.DriverRoot;
 import dev.gpuop.node.cdi.CdiOptions;
 import dev.gpuop.node.cdi.CdiSpec;
-import dev.gpuop.node.cdi.CdiSpecGenerator;
-import dev.gpuop.node.cdi.DriverFiles;
-import dev.gpuop.node.cdi.GpuInventory;
+import dev.gpuop.node.cdi.HostCdiSpec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -36,41 +30,34 @@ final class CdiOptionsMixin {
     Path procRoot;
 
     CdiOptions options() {
-        Path driver = driverRoot != null ? driverRoot : orRoot(ContainerdOptions.envPath("NVIDIA_DRIVER_ROOT",
-            "DRIVER_ROOT"));
-        Path dev = devRoot != null ? devRoot : ContainerdOptions.envPath("NVIDIA_DEV_ROOT", "DEV_ROOT");
-        return new CdiOptions(driver, dev == null ? driver : dev, Path.of("/"), procRoot, CdiOptions.NVIDIA_GPU);
+        return options(System.getenv(DriverLibraries.HOST_ROOT_ENV));
     }
 
-    private static Path orRoot(Path p) {
-        return p == null ? Path.of("/") : p;
+    /**
+     * The options; where the host's root is mounted in this process ({@code GPUOP_HOST_ROOT}, the node agent's pod),
+     * the driver and device roots are read under it and the spec names the host's paths.
+     */
+    CdiOptions options(String hostRootEnv) {
+        Path mount = hostRootEnv == null || hostRootEnv.isBlank() ? Path.of("/") : Path.of(hostRootEnv);
+        Path driver = driverRoot != null ? driverRoot : ContainerdOptions.envPath("NVIDIA_DRIVER_ROOT", "DRIVER_ROOT");
+        Path dev = devRoot != null ? devRoot : ContainerdOptions.envPath("NVIDIA_DEV_ROOT", "DEV_ROOT");
+        if (mount.equals(Path.of("/"))) {
+            Path root = driver == null ? Path.of("/") : driver;
+            return new CdiOptions(root, dev == null ? root : dev, Path.of("/"), procRoot, CdiOptions.NVIDIA_GPU);
+        }
+        CdiOptions found = CdiOptions.mountedHost(mount, procRoot);
+        Path root = driver == null ? found.driverRoot() : DriverRoot.under(mount, driver.toString());
+        return new CdiOptions(root, dev == null ? mount : DriverRoot.under(mount, dev.toString()), mount, procRoot,
+            CdiOptions.NVIDIA_GPU, mount);
     }
 
     /** The spec; NVML first, the /proc files when NVML cannot be loaded (then the NVML error is not fatal). */
     CdiSpec generate() throws IOException {
-        CdiOptions o = options();
-        GpuInventory inventory = inventory(o);
-        DriverFiles files = DriverFiles.find(o.driverRoot(), o.hostRoot(), inventory.driverVersion());
-        return CdiSpecGenerator.generate(inventory, files, o);
-    }
-
-    private GpuInventory inventory(CdiOptions o) throws IOException {
-        DriverLibraries libraries = o.driverRoot().equals(Path.of("/")) ? DriverLibraries.standard()
-            : DriverLibraries.inRoots(DriverFiles.LIB_DIRS.stream()
-                .map(d -> o.driverRoot().resolve(d.substring(1)).toString()).toList());
-        try (GpuHost host = GpuHosts.open(simulate, libraries)) {
-            return GpuInventory.of(host);
-        } catch (DriverLibraryNotFoundException | GpuException nvmlFailed) {
-            if (Files.exists(o.procRoot().resolve("driver/nvidia/version"))) {
-                return GpuInventory.fromProc(o.procRoot());
-            }
-            throw nvmlFailed;
-        }
+        return HostCdiSpec.generate(options(), simulate);
     }
 
     /** True when there is a driver to describe (so install can skip the spec on a host without one). */
     boolean driverPresent() {
-        CdiOptions o = options();
-        return simulate != null || Files.exists(o.procRoot().resolve("driver/nvidia/version"));
+        return HostCdiSpec.driverPresent(options(), simulate);
     }
 }

@@ -2,6 +2,7 @@ package dev.gpuop.cli;
 
 import dev.gpuop.node.toolkit.ContainerdSetup;
 import dev.gpuop.node.toolkit.ToolkitResult;
+import dev.gpuop.node.toolkit.ToolkitState;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +32,14 @@ final class ToolkitUninstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (ToolkitState.read(run.stateDir).isEmpty()) {
+            // the node agent's init step runs this on every node while the toolkit is off: a node gpuop never
+            // touched (the seed's, with NVIDIA's own toolkit) must not even need a containerd config gpuop can find
+            spec.commandLine().getOut().println("uninstall: nothing recorded in " + run.stateDir.resolve(
+                ToolkitState.FILE) + "; nothing to restore");
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
         ContainerdSetup setup = containerd.detect();
         ToolkitResult result = run.installer(setup).uninstall();
         ToolkitRunOptions.report("uninstall", setup, result, spec.commandLine().getOut());

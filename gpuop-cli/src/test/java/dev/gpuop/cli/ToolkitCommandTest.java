@@ -108,6 +108,31 @@ class ToolkitCommandTest {
     }
 
     @Test
+    void uninstallOnANodeGpuopNeverTouchedNeedsNoContainerdAndChangesNothing() {
+        // the node agent's init step with the toolkit off, on the seed's node: no record, no config gpuop can find
+        CliRun r = run("uninstall", "--containerd-config", host.resolve("nowhere/config.toml").toString(),
+            "--state-dir", host.resolve("state").toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("nothing to restore");
+        assertThat(host.resolve("nowhere")).doesNotExist();
+    }
+
+    @Test
+    void inThePodTheCdiSpecIsReadUnderTheHostMountAndNamesTheHostsPaths() throws IOException {
+        Path lib = Files.createDirectories(host.resolve("run/nvidia/driver/usr/lib64"));
+        Files.writeString(lib.resolve("libnvidia-ml.so.1"), "elf");
+        CdiOptionsMixin mixin = new CdiOptionsMixin();
+        mixin.procRoot = host.resolve("proc");
+        var o = mixin.options(host.toString());
+        assertThat(o.driverRoot()).as("the driver container's root, under the host mount")
+            .isEqualTo(host.resolve("run/nvidia/driver"));
+        assertThat(o.devRoot()).isEqualTo(host);
+        assertThat(o.onHost(lib.resolve("libnvidia-ml.so.1"))).isEqualTo("/run/nvidia/driver/usr/lib64/"
+            + "libnvidia-ml.so.1");
+        assertThat(mixin.options(null).driverRoot()).as("on the host itself").isEqualTo(Path.of("/"));
+    }
+
+    @Test
     void anUnknownDistributionIsABadCommandLine() {
         assertThat(run("status", "--distribution", "k8s").exitCode()).isEqualTo(ExitCodes.USAGE);
     }

@@ -23,6 +23,8 @@ public final class DriverLibraries {
 
     /** The environment variable that sets the override when no flag does. */
     public static final String ROOT_ENV = "GPUOP_DRIVER_ROOT";
+    /** Where the host's root is mounted in this process (the node agent's pod: {@code /host}); unset on a host. */
+    public static final String HOST_ROOT_ENV = "GPUOP_HOST_ROOT";
 
     private final Optional<Path> overrideRoot;
     private final List<String> knownRoots;
@@ -34,14 +36,31 @@ public final class DriverLibraries {
         this.useDynamicLoader = useDynamicLoader;
     }
 
-    /** The default search, honouring {@value #ROOT_ENV} when it is set. */
+    /**
+     * The default search, honouring {@value #ROOT_ENV} when it is set; else, where {@value #HOST_ROOT_ENV} says the
+     * host's root is mounted, the driver under it (the driver container's or the host's, {@link DriverRoot}). A
+     * pod's own loader would find nothing: its image has no driver.
+     */
     public static DriverLibraries standard() {
-        String env = System.getenv(ROOT_ENV);
-        return new DriverLibraries(env == null || env.isBlank() ? Optional.empty() : Optional.of(Path.of(env)),
-            KNOWN_ROOTS, true);
+        return fromEnv(System.getenv(ROOT_ENV), System.getenv(HOST_ROOT_ENV));
     }
 
-    /** Only the given root (a directory holding the library, or the library file itself). */
+    static DriverLibraries fromEnv(String driverRoot, String hostRoot) {
+        if (driverRoot != null && !driverRoot.isBlank()) {
+            return new DriverLibraries(Optional.of(Path.of(driverRoot)), KNOWN_ROOTS, true);
+        }
+        if (hostRoot != null && !hostRoot.isBlank() && !Path.of(hostRoot).equals(Path.of("/"))) {
+            return underRoot(DriverRoot.find(Path.of(hostRoot)));
+        }
+        return new DriverLibraries(Optional.empty(), KNOWN_ROOTS, true);
+    }
+
+    /** The library dirs of a driver root (a file system root such as {@code /run/nvidia/driver}), nothing else. */
+    public static DriverLibraries underRoot(Path root) {
+        return inRoots(DriverRoot.LIB_DIRS.stream().map(d -> DriverRoot.under(root, d).toString()).toList());
+    }
+
+    /** Only the given root: a directory holding the library, the library file itself, or a driver root. */
     public static DriverLibraries at(Path root) {
         return new DriverLibraries(Optional.of(root), KNOWN_ROOTS, false);
     }
@@ -62,7 +81,20 @@ public final class DriverLibraries {
             Path root = overrideRoot.get();
             Path file = Files.isDirectory(root) ? root.resolve(soname) : root;
             searched.add(file + " (override)");
-            return tryPath(file, arena).orElseThrow(() -> new DriverLibraryNotFoundException(soname, searched));
+            Optional<SymbolLookup> direct = tryPath(file, arena);
+            if (direct.isPresent() || !Files.isDirectory(root)) {
+                return direct.orElseThrow(() -> new DriverLibraryNotFoundException(soname, searched));
+            }
+            // a driver root (/run/nvidia/driver, a host's / mounted in a pod): its library dirs, nothing outside it
+            for (String dir : DriverRoot.LIB_DIRS) {
+                Path inRoot = DriverRoot.under(root, dir).resolve(soname);
+                searched.add(inRoot + " (override)");
+                Optional<SymbolLookup> lookup = tryPath(inRoot, arena);
+                if (lookup.isPresent()) {
+                    return lookup.get();
+                }
+            }
+            throw new DriverLibraryNotFoundException(soname, searched);
         }
         if (useDynamicLoader) {
             String ldPath = System.getenv("LD_LIBRARY_PATH");

@@ -32,8 +32,48 @@ class DriverLibrariesTest {
     void anOverrideIsTheOnlyPlaceLooked() {
         DriverLibraries search = DriverLibraries.at(empty);
         assertThatThrownBy(() -> search.load("libcuda.so.1", Arena.global()))
-            .isInstanceOfSatisfying(DriverLibraryNotFoundException.class, e -> assertThat(e.searched())
-                .containsExactly(empty.resolve("libcuda.so.1") + " (override)"));
+            .isInstanceOfSatisfying(DriverLibraryNotFoundException.class, e -> {
+                assertThat(e.searched()).first().isEqualTo(empty.resolve("libcuda.so.1") + " (override)");
+                assertThat(e.searched()).contains(empty.resolve("usr/lib/x86_64-linux-gnu/libcuda.so.1")
+                    + " (override)");
+                assertThat(e.searched()).allMatch(p -> p.startsWith(empty.toString()));
+            });
+    }
+
+    @Test
+    void anOverrideThatIsADriverRootIsSearchedInItsLibraryDirs() throws Exception {
+        Path root = fakeDriver(empty.resolve("driver-root"), "usr/local/nvidia/lib64");
+        assertThat(DriverLibraries.at(root).load("libnvidia-ml.so.1", Arena.global()).find("getpid")).isPresent();
+    }
+
+    @Test
+    void inAPodTheHostsDriverIsFoundUnderTheHostRootAndTheDriverContainersFirst() throws Exception {
+        Path host = fakeDriver(empty.resolve("host"), "usr/lib/x86_64-linux-gnu");
+        assertThat(DriverRoot.find(host)).isEqualTo(host);
+        assertThat(DriverLibraries.fromEnv(null, host.toString()).load("libnvidia-ml.so.1", Arena.global())
+            .find("getpid")).isPresent();
+        // the driver container's root is mounted (its dir alone is not enough: it must hold the driver)
+        Files.createDirectories(host.resolve("run/nvidia/driver/usr"));
+        assertThat(DriverRoot.find(host)).isEqualTo(host);
+        fakeDriver(host.resolve("run/nvidia/driver"), "usr/lib64");
+        assertThat(DriverRoot.find(host)).isEqualTo(host.resolve("run/nvidia/driver"));
+        // the pod's own root is never searched: with no driver under the host root the error names only it
+        Path bare = Files.createDirectories(empty.resolve("bare"));
+        assertThatThrownBy(() -> DriverLibraries.fromEnv(null, bare.toString()).load("libnvidia-ml.so.1",
+            Arena.global())).isInstanceOfSatisfying(DriverLibraryNotFoundException.class,
+                e -> assertThat(e.searched()).isNotEmpty().allMatch(p -> p.startsWith(bare.toString())));
+    }
+
+    /** A driver root with NVML (a link to libc, which loads) in one library dir. */
+    private static Path fakeDriver(Path root, String libDir) throws Exception {
+        Path dir = Files.createDirectories(root.resolve(libDir));
+        Files.createSymbolicLink(dir.resolve("libnvidia-ml.so.1"), libc());
+        return root;
+    }
+
+    private static Path libc() {
+        return List.of("/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib64/libc.so.6")
+            .stream().map(Path::of).filter(Files::exists).findFirst().orElseThrow();
     }
 
     @Test

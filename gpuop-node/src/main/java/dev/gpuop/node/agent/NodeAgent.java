@@ -41,6 +41,7 @@ public final class NodeAgent implements AutoCloseable {
     private AgentHttpServer http;
     private DevicePluginConfigWatch configWatch;
     private NodeReporter reporter;
+    private CdiSpecRefresher cdiRefresher;
     private volatile boolean driverPreinstalled;
     private volatile boolean nvidiaOnPci;
     private volatile Map<String, String> featureLabels = Map.of();
@@ -78,9 +79,18 @@ public final class NodeAgent implements AutoCloseable {
             featureLabels);
     }
 
+    /**
+     * Where the host's root is in this process: {@code GPUOP_HOST_ROOT} (the DaemonSet mounts it at {@code /host}),
+     * else {@code /}. A pod's own root shows neither the host's driver files nor a driver container's mount.
+     */
+    private Path hostRoot() {
+        String v = env.get(DriverLibraries.HOST_ROOT_ENV);
+        return v == null || v.isBlank() ? Path.of("/") : Path.of(v);
+    }
+
     private void startParts() {
         // first, whatever runs: the operator must never start its driver container next to a host driver
-        driverPreinstalled = simulate != null || DriverInstallation.hostDriverLoaded(Path.of("/"));
+        driverPreinstalled = simulate != null || DriverInstallation.hostDriverLoaded(hostRoot());
         nvidiaOnPci = simulate != null || !HostProbe.ofThisHost().probe().pciGpus().isEmpty();
         if (config.isDiscoveryOnly()) {
             notReady = "discovery only: the node agent DaemonSet takes over once the node is labelled "
@@ -95,6 +105,13 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         DevicePluginSettings settings = initialSettings(dp);
+        NodeAgentConfig.Cdi cdi = config.cdiOrOff();
+        if (cdi.isEnabled()) {
+            // before the device plugin registers: no GPU is handed out by a CDI name the spec lacks
+            cdiRefresher = new CdiSpecRefresher(hostRoot(), Path.of("/proc"), simulate, cdi.specDirPath(),
+                cdi.toolkitStateDirPath());
+            cdiRefresher.start(cdi.interval());
+        }
         try {
             host = GpuHosts.open(simulate, DriverLibraries.standard());
         } catch (DriverLibraryNotFoundException | GpuException e) {
@@ -168,7 +185,8 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (AutoCloseable c : new AutoCloseable[] {reporter, configWatch, health, plugin, host, http}) {
+        for (AutoCloseable c : new AutoCloseable[] {reporter, configWatch, cdiRefresher, health, plugin, host,
+            http}) {
             if (c != null) {
                 try {
                     c.close();

@@ -23,14 +23,49 @@ import java.time.format.DateTimeParseException;
  *     a host driver is loaded (the operator's discovery pods, when no NFD labels GPU nodes)
  * @param featureLabels the GPU feature labels part
  * @param exporter the GPU metrics part (dcgm-exporter's names on {@code /metrics})
+ * @param cdi the node's CDI spec, kept true to its driver
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server, Boolean discoveryOnly,
-                              PartSwitch featureLabels, PartSwitch exporter) {
+                              PartSwitch featureLabels, PartSwitch exporter, Cdi cdi) {
 
     /** A config that runs the agent's parts. */
     public NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
-        this(nodeName, devicePlugin, server, null, null, null);
+        this(nodeName, devicePlugin, server, null, null, null, null);
+    }
+
+    /**
+     * The CDI spec part: where the toolkit step turned CDI on, the agent writes the spec again whenever the driver
+     * changes (an upgrade, a driver container that comes up after the agent).
+     *
+     * @param enabled keep the spec (default false: a standalone agent leaves CDI to its admin)
+     * @param specDir where the spec is (default {@code /var/run/cdi})
+     * @param toolkitStateDir the toolkit step's record of what it wrote (default {@code /var/lib/gpuop/toolkit})
+     * @param refreshInterval how often the driver is looked at (default 30s)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Cdi(Boolean enabled, String specDir, String toolkitStateDir, String refreshInterval) {
+
+        public boolean isEnabled() {
+            return enabled != null && enabled;
+        }
+
+        public Path specDirPath() {
+            return Path.of(specDir == null ? "/var/run/cdi" : specDir);
+        }
+
+        public Path toolkitStateDirPath() {
+            return Path.of(toolkitStateDir == null ? "/var/lib/gpuop/toolkit" : toolkitStateDir);
+        }
+
+        public Duration interval() {
+            return duration("cdi.refreshInterval", refreshInterval, Duration.ofSeconds(30));
+        }
+    }
+
+    /** The CDI part's settings (off when absent). */
+    public Cdi cdiOrOff() {
+        return cdi == null ? new Cdi(false, null, null, null) : cdi;
     }
 
     /**

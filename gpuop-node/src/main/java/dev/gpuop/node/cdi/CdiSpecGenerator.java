@@ -81,32 +81,32 @@ public final class CdiSpecGenerator {
             files.libraries().get(lib).forEach(n -> targets.add(dir + "/" + n));
             targets.add(CUDA_IMAGE_LIB_DIR + "/" + name);
             files.libraries().get(lib).forEach(n -> targets.add(CUDA_IMAGE_LIB_DIR + "/" + n));
-            String host = hostPath(options.driverRoot(), lib);
+            String host = hostPath(options, options.driverRoot(), lib);
             targets.forEach(t -> mounts.add(new CdiMount(host, t, CdiMount.READ_ONLY)));
         });
         for (String bin : files.binaries()) {
             String name = bin.substring(bin.lastIndexOf('/') + 1);
             Set<String> targets = new LinkedHashSet<>(
                 List.of(bin, CUDA_IMAGE_BIN_DIR + "/" + name, "/usr/bin/" + name));
-            String host = hostPath(options.driverRoot(), bin);
+            String host = hostPath(options, options.driverRoot(), bin);
             targets.forEach(t -> mounts.add(new CdiMount(host, t, CdiMount.READ_ONLY)));
         }
         for (String fw : files.firmware()) {
-            mounts.add(new CdiMount(hostPath(options.driverRoot(), fw), fw, CdiMount.READ_ONLY));
+            mounts.add(new CdiMount(hostPath(options, options.driverRoot(), fw), fw, CdiMount.READ_ONLY));
         }
         for (String ipc : files.ipc()) {
-            mounts.add(new CdiMount(hostPath(options.hostRoot(), ipc), ipc, CdiMount.IPC));
+            mounts.add(new CdiMount(hostPath(options, options.hostRoot(), ipc), ipc, CdiMount.IPC));
         }
         return new ContainerEdits(List.of("NVIDIA_VISIBLE_DEVICES=void"), nodes, mounts);
     }
 
     private static DeviceNode node(CdiOptions options, String path) {
-        String host = hostPath(options.devRoot(), path);
+        String host = hostPath(options, options.devRoot(), path);
         return new DeviceNode(path, host.equals(path) ? null : host);
     }
 
-    private static String hostPath(Path root, String path) {
-        return DriverFiles.at(root, path).toAbsolutePath().normalize().toString();
+    private static String hostPath(CdiOptions options, Path root, String path) {
+        return options.onHost(DriverFiles.at(root, path));
     }
 
     /** {@code <proc>/driver/nvidia-caps/mig-minors}: "gpu0/gi1/access 12", "gpu0/gi1/ci0/access 13". */

@@ -27,9 +27,7 @@ public record DriverFiles(Map<String, Set<String>> libraries, List<String> binar
                          List<String> ipc) {
 
     /** Lib dirs searched besides those the loader cache names, in NVIDIA's order plus the CUDA image mount. */
-    public static final List<String> LIB_DIRS = List.of("/usr/lib64", "/usr/lib/x86_64-linux-gnu",
-        "/usr/lib/aarch64-linux-gnu", "/lib64", "/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
-        "/usr/local/nvidia/lib64", "/usr/local/nvidia/lib");
+    public static final List<String> LIB_DIRS = dev.gpuop.gpu.DriverRoot.LIB_DIRS;
     /** The driver's binaries a GPU container may need. */
     public static final List<String> BINARY_NAMES = List.of("nvidia-smi", "nvidia-debugdump", "nvidia-persistenced",
         "nvidia-cuda-mps-control", "nvidia-cuda-mps-server");

@@ -42,12 +42,22 @@ public final class SocketOwner {
         return OptionalLong.empty();
     }
 
-    /** Parses {@code /proc/net/unix}: "Num RefCount Protocol Flags Type St Inode Path". */
+    /**
+     * The socket's inode. {@code /proc/net/unix} lists only the reading process's network namespace, and the
+     * toolkit step's pod has its own; with the host's PID namespace (hostPID) pid 1's list is the host's, where
+     * containerd listens. So pid 1's list first, then this process's.
+     */
     static String listeningInode(Path socket, Path proc) {
+        String inode = inodeIn(proc.resolve("1/net/unix"), socket);
+        return inode != null ? inode : inodeIn(proc.resolve("net/unix"), socket);
+    }
+
+    /** Parses a {@code net/unix} list: "Num RefCount Protocol Flags Type St Inode Path". */
+    private static String inodeIn(Path netUnix, Path socket) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(proc.resolve("net/unix"));
-        } catch (IOException e) {
+            lines = Files.readAllLines(netUnix);
+        } catch (IOException | SecurityException e) {
             return null;
         }
         String wanted = socket.toAbsolutePath().normalize().toString();

@@ -52,6 +52,35 @@ class CdiSpecGeneratorTest {
     }
 
     @Test
+    void readInAPodThroughTheHostMountTheSpecNamesTheHostsPathsNotThePods() throws Exception {
+        Path host = FakeDriverRoot.usrLocalNvidia(Files.createDirectories(root.resolve("host")));
+        CdiOptions options = CdiOptions.mountedHost(host, root.resolve("proc"));
+        assertThat(options.driverRoot()).isEqualTo(host);
+        CdiSpec spec = generate("h200", options);
+        valid(spec);
+        assertThat(spec.containerEdits().mounts()).extracting(CdiMount::hostPath)
+            .contains("/usr/local/nvidia/lib64/libcuda.so." + FakeDriverRoot.VERSION,
+                "/usr/local/nvidia/bin/nvidia-smi")
+            .noneMatch(h -> h.startsWith(root.toString()));
+        assertThat(spec.containerEdits().deviceNodes()).extracting(DeviceNode::path)
+            .contains("/dev/nvidiactl");
+        assertThat(spec.containerEdits().deviceNodes()).extracting(DeviceNode::hostPath).containsOnlyNulls();
+    }
+
+    @Test
+    void aDriverContainersRootIsPreferredAndItsFilesAreMountedFromRunNvidiaDriver() throws Exception {
+        Path host = FakeDriverRoot.usrLocalNvidia(Files.createDirectories(root.resolve("host")));
+        FakeDriverRoot.distribution(Files.createDirectories(host.resolve("run/nvidia/driver")));
+        CdiOptions options = CdiOptions.mountedHost(host, root.resolve("proc"));
+        assertThat(options.driverRoot()).isEqualTo(host.resolve("run/nvidia/driver"));
+        CdiSpec spec = generate("h200", options);
+        String lib = "/usr/lib/x86_64-linux-gnu/libcuda.so." + FakeDriverRoot.VERSION;
+        assertThat(spec.containerEdits().mounts()).filteredOn(m -> m.containerPath().equals(lib))
+            .extracting(CdiMount::hostPath).containsExactly("/run/nvidia/driver" + lib);
+        assertThat(spec.containerEdits().deviceNodes()).extracting(DeviceNode::hostPath).containsOnlyNulls();
+    }
+
+    @Test
     void aMigHostGetsOneDevicePerMigDeviceWithItsCapabilityNodes() throws Exception {
         Path proc = Files.createDirectories(root.resolve("proc/driver/nvidia-caps"));
         Files.writeString(proc.resolve("mig-minors"), """
@@ -105,12 +134,15 @@ class CdiSpecGeneratorTest {
     }
 
     private CdiSpec generate(String fixture, Path driverRoot) throws Exception {
+        return generate(fixture, new CdiOptions(driverRoot, driverRoot, driverRoot, root.resolve("proc"),
+            CdiOptions.NVIDIA_GPU));
+    }
+
+    private CdiSpec generate(String fixture, CdiOptions options) throws Exception {
         try (GpuHost host = SimulatedGpuHost.open(fixture)) {
             GpuInventory inventory = GpuInventory.of(host);
             GpuInventory sameVersion = new GpuInventory(FakeDriverRoot.VERSION, inventory.gpus());
-            CdiOptions options = new CdiOptions(driverRoot, driverRoot, driverRoot, root.resolve("proc"),
-                CdiOptions.NVIDIA_GPU);
-            return CdiSpecGenerator.generate(sameVersion, DriverFiles.find(driverRoot, driverRoot,
+            return CdiSpecGenerator.generate(sameVersion, DriverFiles.find(options.driverRoot(), options.hostRoot(),
                 FakeDriverRoot.VERSION), options);
         }
     }

@@ -83,6 +83,21 @@ class ToolkitPartsTest {
     }
 
     @Test
+    void inAPodOfItsOwnNetworkTheSocketIsFoundInTheHostsListThroughPid1() throws IOException {
+        // the toolkit step's pod: hostPID, but its own network namespace, whose net/unix lacks the host's sockets
+        Path proc = dir.resolve("proc-pod");
+        Files.createDirectories(proc.resolve("net"));
+        Files.writeString(proc.resolve("net/unix"), "Num       RefCount Protocol Flags    Type St Inode Path\n");
+        Files.createDirectories(proc.resolve("1/net"));
+        Files.writeString(proc.resolve("1/net/unix"), String.join("\n",
+            "Num       RefCount Protocol Flags    Type St Inode Path",
+            "0000000000000000: 00000002 00000000 00010000 0001 01 33333 /run/k3s/containerd/containerd.sock", ""));
+        Files.createDirectories(proc.resolve("900/fd"));
+        Files.createSymbolicLink(proc.resolve("900/fd/5"), Path.of("socket:[33333]"));
+        assertThat(SocketOwner.of(Path.of("/run/k3s/containerd/containerd.sock"), proc)).hasValue(900);
+    }
+
+    @Test
     void handlerTablesAreDeepCopiesSoTheSourceRuntimeIsNeverChanged() {
         Path file = dir.resolve("c.toml");
         CommentedConfig source = ContainerdToml.parse("""

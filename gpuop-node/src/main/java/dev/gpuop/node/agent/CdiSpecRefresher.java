@@ -1,0 +1,126 @@
+package dev.gpuop.node.agent;
+
+import dev.gpuop.gpu.DriverRoot;
+import dev.gpuop.node.cdi.CdiOptions;
+import dev.gpuop.node.cdi.CdiSpec;
+import dev.gpuop.node.cdi.CdiSpecWriter;
+import dev.gpuop.node.cdi.HostCdiSpec;
+import dev.gpuop.node.toolkit.FileChange;
+import dev.gpuop.node.toolkit.SafeFileWriter;
+import dev.gpuop.node.toolkit.ToolkitState;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps the node's CDI spec true to its driver. The toolkit step writes it once before the agent starts; a driver
+ * that is upgraded, or a driver container that comes up later, changes the libraries' names and paths, and a spec
+ * that names files which are gone makes every GPU container fail to start. A cheap fingerprint of the driver (its
+ * /proc version, which root holds it, its library file names) is read on a timer; only when it changes is the spec
+ * generated again, and written (atomically: a temp file renamed over it) only when its text differs. Where the
+ * toolkit step recorded the file for uninstall, the record follows, so that uninstall still removes it.
+ */
+final class CdiSpecRefresher implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(CdiSpecRefresher.class.getName());
+
+    private final Path hostMount;
+    private final Path procRoot;
+    private final String simulate;
+    private final Path specDir;
+    private final Path toolkitStateDir;
+    private ScheduledExecutorService timer;
+    private String lastFingerprint;
+
+    CdiSpecRefresher(Path hostMount, Path procRoot, String simulate, Path specDir, Path toolkitStateDir) {
+        this.hostMount = hostMount;
+        this.procRoot = procRoot;
+        this.simulate = simulate;
+        this.specDir = specDir;
+        this.toolkitStateDir = toolkitStateDir;
+    }
+
+    /** Refreshes now, then on every interval. */
+    void start(Duration interval) {
+        refreshQuietly();
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cdi-spec-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::refreshQuietly, interval.toMillis(), interval.toMillis(),
+            TimeUnit.MILLISECONDS);
+    }
+
+    private void refreshQuietly() {
+        try {
+            Path written = refresh();
+            if (written != null) {
+                LOG.log(System.Logger.Level.INFO, "CDI spec written: {0}", written);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "CDI spec not refreshed: " + e.getMessage());
+        }
+    }
+
+    /** Generates the spec when the driver changed and writes it when its text differs; the file written, or null. */
+    Path refresh() throws IOException {
+        String fingerprint = fingerprint();
+        if (fingerprint.equals(lastFingerprint)) {
+            return null;
+        }
+        CdiOptions options = CdiOptions.mountedHost(hostMount, procRoot);
+        if (!HostCdiSpec.driverPresent(options, simulate)) {
+            lastFingerprint = fingerprint;
+            return null;
+        }
+        CdiSpec spec = HostCdiSpec.generate(options, simulate);
+        Path file = specDir.resolve(spec.fileBaseName() + ".json");
+        String text = CdiSpecWriter.json(spec);
+        String before = Files.exists(file) ? Files.readString(file) : null;
+        lastFingerprint = fingerprint;
+        if (text.equals(before)) {
+            return null;
+        }
+        ToolkitState state = ToolkitState.read(toolkitStateDir);
+        String abs = file.toAbsolutePath().toString();
+        if (state.files().stream().anyMatch(e -> e.path().equals(abs))) {
+            // the record first, as the toolkit step does: a crash in between still leaves a way back
+            state.with(List.of(new FileChange(file, before, text)), List.of()).write(toolkitStateDir);
+        }
+        SafeFileWriter.write(file, text);
+        return file;
+    }
+
+    /** What changes when the driver does: its version, which root holds it, its library files. */
+    String fingerprint() throws IOException {
+        List<String> parts = new ArrayList<>();
+        Path version = procRoot.resolve("driver/nvidia/version");
+        parts.add(Files.exists(version) ? Files.readString(version) : "no driver");
+        Path root = DriverRoot.find(hostMount);
+        parts.add(root.toString());
+        for (String dir : DriverRoot.LIB_DIRS) {
+            Path d = DriverRoot.under(root, dir);
+            if (Files.isDirectory(d)) {
+                try (DirectoryStream<Path> libs = Files.newDirectoryStream(d, "lib{nvidia,cuda}*.so*")) {
+                    libs.forEach(p -> parts.add(p.getFileName().toString()));
+                }
+            }
+        }
+        return String.join("\n", parts);
+    }
+
+    @Override
+    public void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.gpuop.node.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gpuop.node.toolkit.FileChange;
+import dev.gpuop.node.toolkit.ToolkitState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The node agent keeps the CDI spec true to the driver it finds under the host's root, as a pod sees it. */
+class CdiSpecRefresherTest {
+
+    private static final String OLD = "580.159.04";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theSpecFollowsTheDriverAndItsUninstallRecordFollowsTheSpec() throws Exception {
+        Path host = Files.createDirectories(dir.resolve("host"));
+        Path proc = Files.createDirectories(dir.resolve("proc/driver/nvidia"));
+        Path specDir = Files.createDirectories(dir.resolve("cdi"));
+        Path stateDir = Files.createDirectories(dir.resolve("state"));
+        driver(host, OLD);
+        Files.writeString(proc.resolve("version"), "NVRM version: NVIDIA UNIX Open Kernel Module  " + OLD + "\n");
+        CdiSpecRefresher refresher = new CdiSpecRefresher(host, dir.resolve("proc"), "h200", specDir, stateDir);
+
+        Path file = refresher.refresh();
+        assertThat(file).isEqualTo(specDir.resolve("nvidia.com-gpu.json"));
+        String first = Files.readString(file);
+        assertThat(first).contains("\"/usr/local/nvidia/lib64/libcuda.so." + OLD + "\"").doesNotContain(dir.toString());
+        // what the toolkit step records when it writes the spec
+        ToolkitState.empty().with(List.of(new FileChange(file, null, first)), List.of()).write(stateDir);
+
+        assertThat(refresher.refresh()).as("the driver did not change: nothing is written").isNull();
+
+        // the driver is reinstalled with one more library (the simulated GPUs fix the version; the files change)
+        Files.writeString(host.resolve("usr/local/nvidia/lib64/libnvidia-ptxjitcompiler.so." + OLD), "elf");
+        assertThat(refresher.refresh()).isEqualTo(file);
+        String second = Files.readString(file);
+        assertThat(second).contains("/usr/local/nvidia/lib64/libnvidia-ptxjitcompiler.so." + OLD);
+        try (var left = Files.list(specDir)) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).as("atomic: no temp file left")
+                .containsExactly("nvidia.com-gpu.json");
+        }
+        ToolkitState.Entry entry = ToolkitState.read(stateDir).files().getFirst();
+        assertThat(entry.original()).as("uninstall still removes the spec").isNull();
+        assertThat(entry.writtenSha256()).isEqualTo(ToolkitState.sha256(second));
+    }
+
+    @Test
+    void withoutADriverNoSpecIsWritten() throws Exception {
+        Path specDir = Files.createDirectories(dir.resolve("cdi"));
+        CdiSpecRefresher refresher = new CdiSpecRefresher(Files.createDirectories(dir.resolve("host")),
+            Files.createDirectories(dir.resolve("proc")), null, specDir, dir.resolve("state"));
+        assertThat(refresher.refresh()).isNull();
+        try (var left = Files.list(specDir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void aDriverContainerIsNotAPreinstalledDriverWhenItsRootIsUnderTheHostMount() throws Exception {
+        Path kernel = Files.createDirectories(dir.resolve("kernel"));
+        Files.createDirectories(kernel.resolve("proc/driver/nvidia"));
+        Files.writeString(kernel.resolve("proc/driver/nvidia/version"), "NVRM version: " + OLD + "\n");
+        Files.writeString(kernel.resolve("proc/modules"), "nvidia 14299136 - - Live 0x0 (O)\n");
+        Path host = Files.createDirectories(dir.resolve("host"));
+        assertThat(DriverInstallation.hostDriverLoaded(kernel, host)).isTrue();
+        Files.createDirectories(host.resolve("run/nvidia/driver/usr"));
+        assertThat(DriverInstallation.hostDriverLoaded(kernel, host)).isFalse();
+        assertThat(DriverInstallation.hostDriverLoaded(kernel, Files.createDirectories(dir.resolve("pod-root"))))
+            .as("the pod's own root shows no driver container").isTrue();
+    }
+
+    /** The H200 machine's layout: /usr/local/nvidia/lib64 with NVML and CUDA of one version. */
+    private static void driver(Path host, String version) throws Exception {
+        Path lib = Files.createDirectories(host.resolve("usr/local/nvidia/lib64"));
+        for (String name : List.of("libcuda", "libnvidia-ml")) {
+            Files.writeString(lib.resolve(name + ".so." + version), "elf");
+            Files.createSymbolicLink(lib.resolve(name + ".so.1"), Path.of(name + ".so." + version));
+        }
+    }
+}

@@ -60,6 +60,13 @@ public final class PolicyValidator {
                     + "; use single, or none"));
             }
         }
+        if (spec.toolkit().enabledOr(true) && !spec.cdi().isEnabled()) {
+            // gpuop ships no runtime binary that reads NVIDIA_VISIBLE_DEVICES: without CDI its handler is plain
+            // runc and a pod would start without its GPU, with nothing to say so
+            problems.add(new PolicyProblem("spec.cdi.enabled", "false gives pods no GPU: gpuop's toolkit hands GPUs "
+                + "to containers only by CDI; set cdi.enabled=true, or toolkit.enabled=false where NVIDIA's "
+                + "nvidia-container-runtime is installed on the hosts"));
+        }
         devicePluginConfig(spec.devicePlugin().getConfig(), devicePluginConfig, problems);
         return problems;
     }

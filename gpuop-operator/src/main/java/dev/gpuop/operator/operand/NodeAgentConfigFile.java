@@ -38,6 +38,14 @@ final class NodeAgentConfigFile {
         // and dcgmExporter.enabled its DCGM-named GPU metrics
         doc.put("exporter", Map.of("enabled", ctx.spec().dcgmExporter().enabledOr(true)));
         doc.put("server", Map.of("port", 8081));
+        if (NodeAgentOperand.cdiOn(ctx.spec())) {
+            // the spec the toolkit step wrote, kept true to the driver by the agent; paths as the DaemonSet mounts
+            Map<String, Object> cdi = new LinkedHashMap<>();
+            cdi.put("enabled", true);
+            cdi.put("specDir", "/var/run/cdi");
+            cdi.put("toolkitStateDir", "/var/lib/gpuop/toolkit");
+            doc.put("cdi", cdi);
+        }
         return io.fabric8.kubernetes.client.utils.Serialization.asYaml(doc).replaceFirst("^---\\n", "");
     }
 

@@ -83,9 +83,8 @@ public final class NodeAgentOperand implements Operand {
             agent.getVolumeMounts().add(new VolumeMountBuilder().withName("device-plugin-config")
                 .withMountPath(NodeAgentConfigFile.DEVICE_PLUGIN_CONFIG_DIR).withReadOnly(true).build());
         }
-        if (spec.toolkit().enabledOr(true)) {
-            ToolkitStep.add(ctx, pod, d, image);
-        }
+        // install, or with the toolkit off, uninstall: turning it off gives the node its containerd config back
+        ToolkitStep.add(ctx, pod, d, image);
         DaemonSets.applyCommon(ds, spec.daemonsets(), false);
         return ds;
     }

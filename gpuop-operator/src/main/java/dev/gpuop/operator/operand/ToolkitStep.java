@@ -24,9 +24,16 @@ final class ToolkitStep {
     private ToolkitStep() {
     }
 
+    /**
+     * Adds the step: {@code install} when the policy enables the toolkit, else {@code uninstall}, which restores
+     * what an earlier install changed and does nothing on a node it never touched.
+     */
     static void add(RenderContext ctx, PodSpec pod, Distribution d, String agentImage) {
         ClusterPolicySpec spec = ctx.spec();
         Container step = Skeletons.load("node-agent/0050_toolkit-initcontainer.yaml", Container.class);
+        if (!spec.toolkit().enabledOr(true)) {
+            step.getArgs().set(1, "uninstall");
+        }
         String image = spec.toolkit().getImage() == null && spec.toolkit().getRepository() == null
             ? agentImage : ImageRef.resolve(spec.toolkit(), "spec.toolkit", agentImage);
         Map<String, String> env = new LinkedHashMap<>();
@@ -34,6 +41,7 @@ final class ToolkitStep {
         env.put("CONTAINERD_SOCKET", d.containerdSocket());
         env.put("CONTAINERD_RUNTIME_CLASS", spec.operator().runtimeClassOrDefault());
         env.put("CDI_ENABLED", Boolean.toString(spec.cdi().isEnabled()));
+        env.put("GPUOP_HOST_ROOT", "/host");
         for (EnvVar v : spec.toolkit().getEnv()) {
             env.put(v.name(), v.value() == null ? "" : v.value());
         }
@@ -44,10 +52,6 @@ final class ToolkitStep {
         DaemonSets.setEnv(step, env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue())).toList());
         mountParent(pod, step, "containerd-config", first(env, "CONTAINERD_CONFIG", "RUNTIME_CONFIG"));
         mountParent(pod, step, "containerd-socket", first(env, "CONTAINERD_SOCKET", "RUNTIME_SOCKET"));
-        pod.getVolumes().add(new VolumeBuilder().withName("host-root").withNewHostPath().withPath("/")
-            .endHostPath().build());
-        pod.getVolumes().add(new VolumeBuilder().withName("cdi").withNewHostPath().withPath("/var/run/cdi")
-            .withType("DirectoryOrCreate").endHostPath().build());
         pod.setHostPID(true);
         pod.setInitContainers(new ArrayList<>(List.of(step)));
     }

@@ -43,6 +43,18 @@ class PolicyValidatorTest {
     }
 
     @Test
+    void ourToolkitWithoutCdiIsRefusedNamingCdiEnabledButTheSeedsHostToolkitIsNot() {
+        List<PolicyProblem> p = PolicyValidator.validate(TestNodes.policy("cdi:\n  enabled: false\n").spec(),
+            ONE_L4, null);
+        assertThat(p).singleElement().satisfies(x -> {
+            assertThat(x.field()).isEqualTo("spec.cdi.enabled");
+            assertThat(x.message()).contains("no GPU", "toolkit.enabled=false");
+        });
+        assertThat(fields("cdi:\n  enabled: false\ntoolkit:\n  enabled: false\n", null)).isEmpty();
+        assertThat(fields("cdi:\n  enabled: true\ntoolkit:\n  enabled: true\n", null)).isEmpty();
+    }
+
+    @Test
     void malformedSectionsNameTheirFields() {
         assertThat(fields("driver:\n  imagePullPolicy: Sometimes\ntoolkit:\n  env:\n  - name: 'BAD NAME'\n"
             + "    value: x\ndaemonsets:\n  rollingUpdate:\n    maxUnavailable: some\n"

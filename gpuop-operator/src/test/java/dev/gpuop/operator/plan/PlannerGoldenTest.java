@@ -34,7 +34,7 @@ class PlannerGoldenTest {
             Arguments.of("rke2-seed", SEED, List.of(TestNodes.nfdGpuNode("gpu-1", "v1.33.5+rke2r1"))),
             Arguments.of("k3s-toolkit-cdi", "toolkit:\n  enabled: true\ndriver:\n  enabled: false\n",
                 List.of(TestNodes.nfdGpuNode("gpu-1", "v1.33.5+k3s1"))),
-            Arguments.of("rke2-toolkit-no-cdi", "toolkit:\n  enabled: true\ncdi:\n  enabled: false\n"
+            Arguments.of("rke2-toolkit-off-no-cdi", "toolkit:\n  enabled: false\ncdi:\n  enabled: false\n"
                 + "driver:\n  enabled: false\n", List.of(TestNodes.nfdGpuNode("gpu-1", "v1.33.5+rke2r1"))),
             Arguments.of("containerd-driver", DRIVER + "toolkit:\n  enabled: true\n", List.of(
                 TestNodes.node("gpu-1", "v1.33.5", "Ubuntu 24.04.1 LTS", java.util.Map.of(

@@ -61,7 +61,12 @@ class PlannerTest {
         DesiredState seed = plan(PlannerGoldenTest.SEED, TestNodes.nfdGpuNode("gpu-1", "v1.33.5"));
         assertThat(objects(seed, OperandId.DRIVER)).isEmpty();
         assertThat(objects(seed, OperandId.MIG_MANAGER)).isEmpty();
-        assertThat(ds(seed, "gpuop-node-agent").getSpec().getTemplate().getSpec().getInitContainers()).isEmpty();
+        // with the toolkit off the step only puts back what an earlier install changed
+        assertThat(ds(seed, "gpuop-node-agent").getSpec().getTemplate().getSpec().getInitContainers())
+            .singleElement().satisfies(c -> assertThat(c.getArgs()).startsWith("toolkit", "uninstall"));
+        assertThat(ds(plan("toolkit:\n  enabled: true\n", TestNodes.nfdGpuNode("gpu-1", "v1.33.5")),
+            "gpuop-node-agent").getSpec().getTemplate().getSpec().getInitContainers())
+            .singleElement().satisfies(c -> assertThat(c.getArgs()).startsWith("toolkit", "install"));
         DesiredState on = plan(PlannerGoldenTest.DRIVER, TestNodes.nfdGpuNode("gpu-1", "v1.33.5"));
         assertThat(ds(on, "nvidia-driver-daemonset").getSpec().getUpdateStrategy().getType()).isEqualTo(
             "OnDelete");
@@ -76,7 +81,8 @@ class PlannerTest {
             .getSpec().getContainers().getFirst())).containsEntry("DEVICE_LIST_STRATEGY", "envvar");
         assertThat(objects(plan("cdi:\n  enabled: true\n", node), OperandId.PREREQUISITES))
             .extracting(o -> o.getMetadata().getName()).contains("nvidia", "nvidia-cdi");
-        assertThat(objects(plan("cdi:\n  enabled: false\n", node), OperandId.PREREQUISITES))
+        assertThat(objects(plan("cdi:\n  enabled: false\ntoolkit:\n  enabled: false\n", node),
+            OperandId.PREREQUISITES))
             .extracting(o -> o.getMetadata().getName()).contains("nvidia").doesNotContain("nvidia-cdi");
     }
 

@@ -15,18 +15,35 @@
 # Environment: GPUOP_TESTENV_DIR (state, default /tmp/gpuop-testenv),
 #   GPUOP_TESTENV_KUBELET=0 (control plane + KWOK only, no containerd/kubelet),
 #   GPUOP_TESTENV_BUILD=0 (up does not run build.sh),
-#   GPUOP_KWOK_TAINT=1, GPUOP_KWOK_GPUS=8, GPUOP_KWOK_GPU_PRODUCT, GPUOP_KWOK_GPU_MEMORY.
+#   GPUOP_KWOK_TAINT=1, GPUOP_KWOK_GPUS=8, GPUOP_KWOK_GPU_PRODUCT, GPUOP_KWOK_GPU_MEMORY,
+#   GPUOP_TESTENV_LAYOUT=plain|k3s (k3s: containerd's config, template and socket where K3s has them),
+#   GPUOP_TESTENV_BIN (binaries instead of .bin: the GPU machine's multi-call bundle),
+#   GPUOP_TESTENV_PATH (dirs put first on PATH: runc, iptables, ip where the host has none),
+#   GPUOP_TESTENV_CNI_DIR (CNI plugins, default /usr/lib/cni).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BIN=$HERE/.bin
-IMG=$HERE/.images
+BIN=${GPUOP_TESTENV_BIN:-$HERE/.bin}
+IMG=${GPUOP_TESTENV_IMAGES:-$HERE/.images}
 D=${GPUOP_TESTENV_DIR:-/tmp/gpuop-testenv}
 PKI=$D/pki
 LOGS=$D/logs
 PIDS=$D/pids
 KUBECONFIG_FILE=$D/kubeconfig
-CTRD_SOCK=$D/containerd/containerd.sock
+# a running cluster keeps the layout it was started with (down, status and import need its paths)
+LAYOUT=${GPUOP_TESTENV_LAYOUT:-$(cat "$D/layout" 2>/dev/null || echo plain)}
+case $LAYOUT in
+# containerd where testenv keeps its state: CI's default, nothing outside $D
+plain) CTRD_DIR=$D/containerd CTRD_CONFIG=$D/containerd/config.toml CTRD_SOCK=$D/containerd/containerd.sock ;;
+# K3s's paths: the node gpuop sees is laid out as the seed's K3s node (config rendered from a template)
+k3s)
+	CTRD_DIR=/var/lib/rancher/k3s/agent/containerd
+	CTRD_CONFIG=/var/lib/rancher/k3s/agent/etc/containerd/config.toml
+	CTRD_SOCK=/run/k3s/containerd/containerd.sock
+	;;
+*) echo "GPUOP_TESTENV_LAYOUT must be plain or k3s, got $LAYOUT" >&2; exit 2 ;;
+esac
+CNI_BIN_DIR=${GPUOP_TESTENV_CNI_DIR:-/usr/lib/cni}
 WITH_KUBELET=${GPUOP_TESTENV_KUBELET:-1}
 
 NODE_NAME=gpuop-node
@@ -39,7 +56,7 @@ API_PORT=6443
 CDI_DIRS=(/etc/cdi /var/run/cdi)
 KUBELET_ROOT=/var/lib/kubelet   # device plugins: /var/lib/kubelet/device-plugins (fixed path)
 
-export PATH=$BIN:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export PATH=${GPUOP_TESTENV_PATH:+$GPUOP_TESTENV_PATH:}$BIN:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 log() { printf '[testenv %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -277,9 +294,28 @@ teardown_host_network() {
 	fi
 }
 
+# A node's / is a shared mount (systemd makes it so at boot): HostToContainer volumes, such as the node agent's
+# view of the host's root, need it, or the CRI refuses the container. Hosts without systemd (this sandbox, the GPU
+# machine) have it private; up makes it shared as systemd would, and down puts back what was there.
+setup_mount_propagation() {
+	local was
+	was=$(findmnt -n -o PROPAGATION / 2>/dev/null || echo unknown)
+	[[ -f $D/root-propagation.saved ]] || echo "$was" >"$D/root-propagation.saved"
+	[[ $was == shared* ]] || mount --make-rshared /
+}
+teardown_mount_propagation() {
+	[[ -f $D/root-propagation.saved ]] || return 0
+	case $(<"$D/root-propagation.saved") in
+	private*) mount --make-rprivate / ;;
+	slave*) mount --make-rslave / ;;
+	esac
+}
+
 start_containerd() {
-	local c=$D/containerd
-	mkdir -p "$c" "$D/cni/net.d" "${CDI_DIRS[@]}"
+	local c=$CTRD_DIR conf=$CTRD_CONFIG
+	# the k3s layout renders config.toml from base.toml (+ K3s's template) at every start, as K3s does
+	[[ $LAYOUT == k3s ]] && conf=$D/containerd-base.toml
+	mkdir -p "$c" "${CTRD_CONFIG%/*}" "${CTRD_SOCK%/*}" "$D/cni/net.d" "${CDI_DIRS[@]}"
 	cat >"$D/cni/net.d/10-gpuop-testenv.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
@@ -297,7 +333,7 @@ start_containerd() {
   ]
 }
 EOF
-	cat >"$c/config.toml" <<EOF
+	cat >"$conf" <<EOF
 version = 4
 imports = []
 root = "$c/root"
@@ -340,7 +376,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
         SystemdCgroup = false
         Root = "$D/runc"
   [plugins."io.containerd.cri.v1.runtime".cni]
-    bin_dirs = ["/usr/lib/cni"]
+    bin_dirs = ["$CNI_BIN_DIR"]
     conf_dir = "$D/cni/net.d"
     max_conf_num = 1
 [plugins."io.containerd.grpc.v1.cri"]
@@ -352,7 +388,16 @@ EOF
 	printf 'server = "http://127.0.0.1:1"\n[host."http://127.0.0.1:1"]\n  capabilities = ["pull", "resolve"]\n' \
 		>"$c/certs.d/_default/hosts.toml"
 	printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 30\n' "$CTRD_SOCK" "$CTRD_SOCK" >"$D/crictl.yaml"
-	start containerd "$BIN/containerd" --config "$c/config.toml"
+	if [[ $LAYOUT == k3s ]]; then
+		# where K3s keeps its containerd (the toolkit step runs `containerd config dump` from there): a hard link,
+		# since a symlink out of the host's root would not resolve inside the toolkit step's /host
+		mkdir -p /var/lib/rancher/k3s/data/current/bin
+		ln -f "$BIN/containerd" /var/lib/rancher/k3s/data/current/bin/containerd 2>/dev/null ||
+			cp "$BIN/containerd" /var/lib/rancher/k3s/data/current/bin/containerd
+		start containerd-supervisor "$(command -v bash)" "$HERE/containerd-supervisor.sh" "$BIN" "$conf" "$CTRD_CONFIG" "$PIDS"
+	else
+		start containerd-supervisor "$(command -v bash)" "$HERE/containerd-supervisor.sh" "$BIN" - "$CTRD_CONFIG" "$PIDS"
+	fi
 	wait_for 30 containerd ctr_ok || need_alive containerd
 }
 ctr_ok() { "$BIN/ctr" -a "$CTRD_SOCK" version; }
@@ -409,8 +454,9 @@ start_kubelet() {
 	cat >"$D/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-# This host has cgroup v1 hierarchies (cgroup2 only at /sys/fs/cgroup/unified); kubelet
-# 1.35+ refuses cgroup v1 unless told otherwise.
+# CI's machine has cgroup v1 hierarchies (cgroup2 only at /sys/fs/cgroup/unified) and kubelet
+# 1.35+ refuses cgroup v1 unless told otherwise; on a cgroup v2 host (the GPU machine) the
+# setting changes nothing, and the same cgroupfs driver serves both.
 failCgroupV1: false
 cgroupDriver: cgroupfs
 containerRuntimeEndpoint: unix://$CTRD_SOCK
@@ -482,7 +528,7 @@ healthy() {
 	[[ -f $KUBECONFIG_FILE ]] && running etcd && running kube-apiserver && running kube-controller-manager &&
 		running kube-scheduler && api_ready || return 1
 	if [[ $(cat "$D/mode" 2>/dev/null) == kubelet ]]; then
-		running containerd && running kubelet && running kube-proxy && node_ready || return 1
+		running containerd-supervisor && running kubelet && running kube-proxy && node_ready || return 1
 	fi
 }
 
@@ -504,10 +550,12 @@ cmd_up() {
 	local t0=$SECONDS
 	mkdir -p "$D" "$LOGS" "$PIDS"
 	[[ $WITH_KUBELET == 1 ]] && echo kubelet >"$D/mode" || echo control-plane >"$D/mode"
+	echo "$LAYOUT" >"$D/layout"
 	make_pki
 	start_control_plane
 	if [[ $WITH_KUBELET == 1 ]]; then
 		setup_host_network
+		setup_mount_propagation
 		start_containerd
 		for t in "$IMG"/pause.tar "$IMG"/busybox.tar; do import_image "$t" >/dev/null; done
 		start_kubelet
@@ -539,6 +587,7 @@ cmd_down() {
 		# remove every pod sandbox: stops containers, shims, tears down pod networks
 		"$BIN/crictl" --config "$D/crictl.yaml" rmp -fa >/dev/null 2>&1 || true
 	fi
+	stop_proc containerd-supervisor # stops its containerd too, and restarts it no more
 	stop_proc kube-proxy containerd kube-scheduler kube-controller-manager
 	# shims of our containerd (started by it, re-parented to init) and the container
 	# processes they parent: kill whatever is left, by pid
@@ -561,15 +610,20 @@ cmd_down() {
 	fi
 	teardown_host_network
 	umount_below "$KUBELET_ROOT" "$D"
+	teardown_mount_propagation
 	# cgroups the kubelet made (empty once every pod is gone), container log links
 	local h sub
-	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+	for h in /sys/fs/cgroup/ /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do # v2: the first; v1: the others
 		for sub in kubepods k8s.io; do # k8s.io: containers made with `cluster.sh ctr run`
 			[[ -d $h$sub ]] && find "$h$sub" -depth -type d -exec rmdir {} + 2>/dev/null || true
 		done
 	done
 	[[ -d /var/log/containers ]] && find /var/log/containers -lname "$D/pod-logs/*" -delete 2>/dev/null || true
 	rm -rf "$D" "$KUBELET_ROOT"
+	if [[ $LAYOUT == k3s ]]; then # K3s's dirs, as up made them
+		umount_below /var/lib/rancher/k3s /run/k3s
+		rm -rf /var/lib/rancher/k3s /run/k3s
+	fi
 	# empty dirs our containerd/shims/ctr leave in their fixed places (sockets, fifos)
 	[[ -d /run/containerd ]] && find /run/containerd -depth -type d -empty -delete 2>/dev/null || true
 	for dir in "${CDI_DIRS[@]}"; do rmdir "$dir" 2>/dev/null || true; done # only if empty
@@ -578,7 +632,7 @@ cmd_down() {
 
 cmd_status() {
 	local n
-	for n in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kwok; do
+	for n in etcd kube-apiserver kube-controller-manager kube-scheduler containerd-supervisor containerd kubelet kube-proxy kwok; do
 		if p=$(pid_of $n); then
 			printf '%-24s pid %-8s rss %6s MiB\n' $n "$p" $(($(awk '/VmRSS/{print $2}' /proc/$p/status) / 1024))
 		elif [[ -f $PIDS/$n.pid ]]; then

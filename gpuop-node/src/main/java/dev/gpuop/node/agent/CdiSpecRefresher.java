@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * that is upgraded, or a driver container that comes up later, changes the libraries' names and paths, and a spec
  * that names files which are gone makes every GPU container fail to start. A cheap fingerprint of the driver (its
  * /proc version, which root holds it, its library file names) is read on a timer; only when it changes is the spec
- * generated again, and written (atomically: a temp file renamed over it) only when its text differs. Where the
- * toolkit step recorded the file for uninstall, the record follows, so that uninstall still removes it.
+ * generated again, and written (atomically: a temp file renamed over it) only when its text differs. Where gpuop's
+ * toolkit step is installed (its record exists), the record follows, so that uninstall still removes the spec.
  */
 final class CdiSpecRefresher implements AutoCloseable {
 
@@ -90,9 +90,9 @@ final class CdiSpecRefresher implements AutoCloseable {
             return null;
         }
         ToolkitState state = ToolkitState.read(toolkitStateDir);
-        String abs = file.toAbsolutePath().toString();
-        if (state.files().stream().anyMatch(e -> e.path().equals(abs))) {
-            // the record first, as the toolkit step does: a crash in between still leaves a way back
+        if (!state.isEmpty()) {
+            // gpuop's toolkit is installed here, so the spec is its file too (also one the toolkit step could not
+            // write for want of a driver): the record first, as the toolkit step does, so that uninstall removes it
             state.with(List.of(new FileChange(file, before, text)), List.of()).write(toolkitStateDir);
         }
         SafeFileWriter.write(file, text);

@@ -52,6 +52,27 @@ class CdiSpecRefresherTest {
     }
 
     @Test
+    void aSpecTheToolkitStepCouldNotWriteIsRecordedForUninstallWhereTheToolkitIsInstalled() throws Exception {
+        Path host = Files.createDirectories(dir.resolve("host"));
+        Path proc = Files.createDirectories(dir.resolve("proc/driver/nvidia"));
+        Path specDir = Files.createDirectories(dir.resolve("cdi"));
+        Path stateDir = Files.createDirectories(dir.resolve("state"));
+        driver(host, OLD);
+        Files.writeString(proc.resolve("version"), "NVRM version: " + OLD + "\n");
+        Path template = dir.resolve("config-v3.toml.tmpl");
+        ToolkitState.empty().with(List.of(new FileChange(template, null, "x")), List.of()).write(stateDir);
+        Path file = new CdiSpecRefresher(host, dir.resolve("proc"), "h200", specDir, stateDir).refresh();
+        assertThat(ToolkitState.read(stateDir).files()).extracting(ToolkitState.Entry::path)
+            .containsExactly(template.toString(), file.toString());
+        assertThat(ToolkitState.read(stateDir).files().get(1).original()).isNull();
+        // no toolkit of gpuop's here: the agent records nothing
+        Path noToolkit = Files.createDirectories(dir.resolve("state2"));
+        Files.delete(file);
+        new CdiSpecRefresher(host, dir.resolve("proc"), "h200", specDir, noToolkit).refresh();
+        assertThat(ToolkitState.read(noToolkit).isEmpty()).isTrue();
+    }
+
+    @Test
     void withoutADriverNoSpecIsWritten() throws Exception {
         Path specDir = Files.createDirectories(dir.resolve("cdi"));
         CdiSpecRefresher refresher = new CdiSpecRefresher(Files.createDirectories(dir.resolve("host")),

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# The seed tutorial's last step on a real GPU: a pod with runtimeClassName nvidia and nvidia.com/gpu: 1 gets the GPU
+# through gpuop's chart and prints "Test PASSED". Runs on the GPU machine (the `device` tool), from the repository
+# root, as root, over testenv laid out as a K3s node (containerd's config, template and socket where K3s has them;
+# the kubelet reports v1.37.2+k3s1). The parts come from scripts/gpu-e2e-bundle.sh; one `device` call carries at
+# most 64 MiB and the machine keeps /var/tmp only while it stays warm (30 s after a call), so calls go back to back:
+#   call 1 .. N-1 (carry dist/gpu-e2e/part-NN):  bash scripts/gpu-e2e.sh stage dist/gpu-e2e/part-NN
+#   call N (carry the last part):                bash scripts/gpu-e2e.sh stage dist/gpu-e2e/part-NN &&
+#                                                bash scripts/gpu-e2e.sh run gpuop seed
+# Scenarios:
+#   gpuop  no NVIDIA container binaries on the host; toolkit.enabled=true, cdi.enabled=true: gpuop's toolkit step
+#          writes the nvidia handler into K3s's template and the CDI spec, restarts containerd; the pod gets its
+#          GPU by CDI.
+#   seed   NVIDIA's nvidia-container-runtime and nvidia-ctk on the host (GPUOP_E2E_NVIDIA_TOOLKIT, a dir holding
+#          them), the nvidia runtime in K3s's config as K3s adds it; the seed's flags, toolkit.enabled=false.
+# Each: cluster up, `helm install` with the seed's command, the seed's vectoradd pod (our image, built here with the
+# machine's nvcc), `Test PASSED`, `nvidia-smi -L` in a second pod, the timeline, the node agent's RSS, cluster down.
+# Logs go to $OUT (or ./out). Reads the GPU's settings; changes none.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+W=${GPUOP_E2E_DIR:-/var/tmp/gpuop-e2e}
+B=$W/gpuop-e2e
+OUT=${OUT:-$REPO/out}
+mkdir -p "$W/parts" "$OUT"
+log() { printf '[gpu-e2e %(%H:%M:%S)T] %s\n' -1 "$*"; }
+die() { log "FAILED: $*"; exit 1; }
+
+stage() { # copy a part where the next call finds it
+	local part=$1 sums
+	sums=$(dirname "$part")/SHA256SUMS
+	[[ -f $sums ]] && (cd "$(dirname "$part")" && grep " $(basename "$part")\$" SHA256SUMS | sha256sum -c --quiet) ||
+		die "$part does not match its SHA256SUMS"
+	cp "$part" "$W/parts/"
+	[[ -f $sums ]] && cp "$sums" "$W/parts/"
+	log "staged $(basename "$part"); $W/parts holds: $(cd "$W/parts" && ls part-* | tr '\n' ' ')"
+}
+
+unpack() {
+	[[ -f $B/.unpacked ]] && return 0
+	(cd "$W/parts" && sha256sum -c --quiet SHA256SUMS) || die "a part is missing or damaged in $W/parts"
+	cat "$W"/parts/part-* | xz -d | tar -x -C "$W" || die "unpacking the parts"
+	local n
+	# one binary, one hard link per command (a hard link keeps its name in /proc/PID/exe, which cluster.sh checks)
+	for n in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
+		ln -f "$B/bin/multicall" "$B/bin/$n"
+	done
+	mkdir -p "$B/node/path"
+	local lib=$B/node/lib sbin=$B/node/sbin
+	for n in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+		printf '#!/bin/sh\nLD_LIBRARY_PATH=%s XTABLES_LIBDIR=%s/xtables exec %s/xtables-nft-multi %s "$@"\n' \
+			"$lib" "$lib" "$sbin" "$n" >"$B/node/path/$n"
+	done
+	printf '#!/bin/sh\nLD_LIBRARY_PATH=%s exec %s/conntrack "$@"\n' "$lib" "$sbin" >"$B/node/path/conntrack"
+	ln -sf "$sbin/runc" "$B/node/path/runc"
+	for n in ip sysctl; do command -v $n >/dev/null || ln -sf "$sbin/busybox" "$B/node/path/$n"; done
+	chmod 755 "$B"/node/path/*
+	touch "$B/.unpacked"
+}
+
+# The CUDA sample's vector add (bench/vector_add.cu prints what the seed's log shows), compiled here, with the glibc
+# that it and the driver's nvidia-smi link against, in a one-layer image as NVIDIA's CUDA images set it up.
+vectoradd_image() {
+	local root=$W/vectoradd-root f lib
+	[[ -f $W/vectoradd.tar ]] && return 0
+	rm -rf "$root" && mkdir -p "$root/usr/local/bin" "$root/tmp" "$root/etc"
+	nvcc -O2 -arch=native -o "$root/usr/local/bin/vectorAdd" bench/vector_add.cu || die "nvcc"
+	for f in "$root/usr/local/bin/vectorAdd" "$(command -v nvidia-smi || echo /usr/local/nvidia/bin/nvidia-smi)"; do
+		for lib in $(ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}'); do
+			[[ $lib == */nvidia/* || $lib == *libnvidia* || $lib == *libcuda* ]] && continue # CDI mounts those
+			mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
+		done
+	done
+	echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
+	MKIMAGE_ENV='["LD_LIBRARY_PATH=/usr/local/nvidia/lib:/usr/local/nvidia/lib64","NVIDIA_VISIBLE_DEVICES=all","NVIDIA_DRIVER_CAPABILITIES=compute,utility"]' \
+		bash testenv/images/mkimage.sh "$W/vectoradd.tar" docker.io/gpuop/cuda-vectoradd:dev "$root" null \
+		'["/usr/local/bin/vectorAdd"]' >/dev/null || die "mkimage"
+}
+
+export GPUOP_TESTENV_BIN=$B/bin GPUOP_TESTENV_IMAGES=$B/images GPUOP_TESTENV_PATH=$B/node/path \
+	GPUOP_TESTENV_CNI_DIR=$B/node/cni GPUOP_TESTENV_LAYOUT=k3s GPUOP_TESTENV_BUILD=0
+export PATH=$B/node/path:$B/bin:$PATH:/usr/local/nvidia/bin:/usr/local/cuda/bin
+kc() { kubectl "$@"; }
+
+T0=0
+declare -a TIMELINE=()
+mark() { TIMELINE+=("$(awk -v t="$(date +%s.%N)" -v t0="$T0" -v m="$1" 'BEGIN {printf "%7.1f s  %s", t - t0, m}')"); log "$1"; }
+# wait_until SECONDS WHAT COMMAND...: polls twice a second, says what it waits for every 10 s
+wait_until() {
+	local secs=$1 what=$2 start=$SECONDS next=$((SECONDS + 10)); shift 2
+	until "$@" >/dev/null 2>&1; do
+		((SECONDS - start < secs)) || { log "timed out after ${secs}s waiting for $what"; return 1; }
+		((SECONDS >= next)) && { log "waiting for $what ($((SECONDS - start)) s)"; next=$((SECONDS + 10)); }
+		sleep 0.5
+	done
+}
+agent_ready() { [[ $(kc -n gpu-operator get ds gpuop-node-agent-k3s -o jsonpath='{.status.numberReady}') == 1 ]]; }
+gpu_allocatable() { (($(kc get node gpuop-node -o jsonpath='{.status.allocatable.nvidia\.com/gpu}' || echo 0) >= 1)); }
+pod_done() { [[ $(kc get pod "$1" -o jsonpath='{.status.phase}') =~ ^(Succeeded|Failed)$ ]]; }
+
+gpu_pod() { # the seed's pod, unchanged but for the image (and, for nvidia-smi, its command)
+	local name=$1 command=${2:-}
+	cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $name
+spec:
+  restartPolicy: Never
+  runtimeClassName: nvidia
+  containers:
+    - name: cuda-container
+      image: gpuop/cuda-vectoradd:dev
+${command:+      command: $command}
+      resources:
+        limits:
+          nvidia.com/gpu: 1
+  tolerations:
+  - key: nvidia.com/gpu
+    operator: Exists
+    effect: NoSchedule
+EOF
+}
+
+diagnostics() {
+	local s=$1 d=$W/diag-$s
+	rm -rf "$d" && mkdir -p "$d"
+	kc get all,clusterpolicy,runtimeclass -A -o wide >"$d/objects.txt" 2>&1
+	kc get node gpuop-node -o yaml >"$d/node.yaml" 2>&1
+	kc get clusterpolicy -o yaml >"$d/clusterpolicy.yaml" 2>&1
+	kc describe pods -A >"$d/pods-describe.txt" 2>&1
+	for p in $(kc -n gpu-operator get pods -o name 2>/dev/null); do
+		kc -n gpu-operator logs "$p" --all-containers --prefix >"$d/$(basename "$p").log" 2>&1
+	done
+	cp -r /tmp/gpuop-testenv/logs "$d/testenv-logs" 2>/dev/null
+	cp /var/lib/rancher/k3s/agent/etc/containerd/config* "$d/" 2>/dev/null
+	ls -la /var/run/cdi /etc/cdi >"$d/cdi-dirs.txt" 2>&1; cp /var/run/cdi/*.json "$d/" 2>/dev/null
+	cp /var/lib/gpuop/toolkit/toolkit-state.json "$d/" 2>/dev/null
+	tar -C "$W" -czf "$OUT/diag-$s.tar.gz" "diag-$s"
+}
+
+node_agent_rss() { # VmRSS of the node agent's JVM, sampled 6 times 5 s apart
+	local p pid="" i
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q 'GpuopCommand node-agent --config' && pid=${p#/proc/}
+	done
+	[[ -n $pid ]] || { echo "node agent process not found"; return; }
+	for ((i = 0; i < 6; i++)); do
+		awk '/VmRSS/ {printf "%.1f MiB ", $2 / 1024}' "/proc/$pid/status"
+		sleep 5
+	done
+	echo "(pid $pid)"
+}
+
+scenario() {
+	local s=$1 flags rc=0
+	log "=== scenario $s"
+	case $s in
+	gpuop) flags=(--set toolkit.enabled=true --set cdi.enabled=true) ;;
+	seed) flags=(--set driver.enabled=false --set toolkit.enabled=false) ;;
+	*) die "unknown scenario $s" ;;
+	esac
+	rm -rf /var/lib/gpuop /var/run/cdi/nvidia.com-gpu.json
+	KUBECONFIG=$(bash testenv/cluster.sh up) || die "cluster up"
+	export KUBECONFIG
+	bash testenv/cluster.sh import "$B/images/gpuop-image.tar" docker.io/gpuop/gpuop:0.1.0 >/dev/null
+	bash testenv/cluster.sh import "$W/vectoradd.tar" >/dev/null
+	kc get node -o wide
+	TIMELINE=()
+	T0=$(date +%s.%N)
+	mark "helm install (the seed's command${flags:+, }${flags[*]})"
+	helm install --wait --timeout 5m gpuop deploy/helm/gpuop -n gpu-operator --create-namespace \
+		--set operator.defaultRuntime=containerd "${flags[@]}" || rc=1
+	((rc)) || mark "operator ready (helm --wait returned)"
+	((rc)) || { wait_until 300 "the node agent DaemonSet to be ready" agent_ready && mark "node agent ready"; } || rc=1
+	((rc)) || { wait_until 120 "nvidia.com/gpu allocatable" gpu_allocatable && mark "nvidia.com/gpu allocatable: $(
+		kc get node gpuop-node -o jsonpath='{.status.allocatable.nvidia\.com/gpu}')"; } || rc=1
+	if ((rc == 0)); then
+		gpu_pod gpu-pod | kc apply -f - >/dev/null
+		wait_until 300 "gpu-pod to finish" pod_done gpu-pod
+		mark "gpu-pod $(kc get pod gpu-pod -o jsonpath='{.status.phase}')"
+		kc logs pod/gpu-pod | tee "$W/vectoradd-$s.log"
+		grep -q "Test PASSED" "$W/vectoradd-$s.log" && mark "Test PASSED in the pod's log" || rc=1
+		gpu_pod nvidia-smi '["nvidia-smi", "-L"]' | kc apply -f - >/dev/null
+		wait_until 120 "the nvidia-smi pod to finish" pod_done nvidia-smi
+		echo "nvidia-smi -L in a pod:"; kc logs pod/nvidia-smi | tee "$W/smi-$s.log"
+		echo "nvidia-smi -L on the host:"; nvidia-smi -L
+		grep -q "$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)" "$W/smi-$s.log" ||
+			{ log "the pod's nvidia-smi -L does not list the host's GPU UUID"; rc=1; }
+	fi
+	echo "--- timeline ($s)"; printf '%s\n' "${TIMELINE[@]}"
+	echo "--- node labels"; kc get node gpuop-node -o json | grep -oE '"(nvidia.com|gpuop.dev)/[^"]+": "[^"]*"' | sort
+	echo "--- ClusterPolicy"; kc get clusterpolicy -o wide
+	echo "--- node agent RSS"; node_agent_rss
+	diagnostics "$s"
+	if [[ $s == gpuop ]]; then
+		echo "--- K3s template and the rendered config (nvidia handler)"
+		grep -n -A4 'nvidia' /var/lib/rancher/k3s/agent/etc/containerd/config-v3.toml.tmpl 2>&1 | head -30
+		log "toolkit off: the node's containerd files must come back as they were"
+		kc patch clusterpolicy cluster-policy --type merge -p '{"spec":{"toolkit":{"enabled":false}}}' >/dev/null
+		local etc=/var/lib/rancher/k3s/agent/etc/containerd
+		wait_until 180 "the template to be removed" test ! -e $etc/config-v3.toml.tmpl &&
+			wait_until 60 "containerd's config to be rendered from K3s's base again" cmp -s $etc/config.toml \
+				/tmp/gpuop-testenv/containerd-base.toml &&
+			log "template removed, config.toml is K3s's base byte for byte, $(ls /var/run/cdi | wc -l) file(s) in /var/run/cdi" ||
+			rc=1
+	fi
+	helm uninstall gpuop -n gpu-operator --wait >/dev/null 2>&1
+	bash testenv/cluster.sh down >/dev/null 2>&1
+	((rc == 0)) && log "=== scenario $s: PASSED" || log "=== scenario $s: FAILED"
+	return $rc
+}
+
+case ${1:-} in
+stage) shift; for p; do stage "$p"; done ;;
+unpack) unpack ;; # the parts into $GPUOP_E2E_DIR only (a dry run of the cluster on a machine without a GPU)
+run)
+	shift
+	unpack
+	date -u; nvidia-smi -L; nvidia-smi --query-gpu=mig.mode.current --format=csv,noheader
+	vectoradd_image
+	failed=0
+	for s in "${@:-gpuop}"; do
+		scenario "$s" 2>&1 | tee "$OUT/e2e-$s.log"
+		((PIPESTATUS[0] == 0)) || failed=1
+	done
+	exit $failed
+	;;
+*) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

@@ -4,6 +4,7 @@
 # tree included):
 #   - one multi-call binary of every Kubernetes command and etcd (testenv/multicall), with the kubelet's version
 #     string v1.37.2+k3s1 so that the operator sees a K3s node; containerd, its runc shim and ctr; helm 3;
+#   - NVIDIA's nvidia-container-runtime, nvidia-ctk and nvidia-cdi-hook (the seed scenario's host toolkit);
 #   - Debian's runc, CNI plugins, iptables (nf_tables) with its libraries, and busybox (for `ip`), unpacked there;
 #   - testenv's pause and busybox images, and gpuop's own image (scripts/build-image.sh).
 # The vectoradd image is not packed: gpu-e2e.sh compiles the CUDA sample there with the machine's nvcc.
@@ -35,6 +36,15 @@ log "go build helm $helm_version"
 (cd testenv/tools/helm && go build -ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$helm_version" \
 	-o "../../../$stage/bin/" tool)
 cp testenv/.bin/containerd testenv/.bin/containerd-shim-runc-v2 testenv/.bin/ctr testenv/.bin/VERSIONS "$stage/bin/"
+# NVIDIA's container toolkit for the seed scenario (cgo: go-nvml dlopens NVML; links this machine's glibc, which is
+# older than the GPU machine's)
+nct=${NVIDIA_CTK_VERSION:-v1.20.2}
+log "go install nvidia-container-toolkit $nct (nvidia-container-runtime, nvidia-ctk, nvidia-cdi-hook)"
+mkdir -p "$stage/nvidia"
+for c in nvidia-container-runtime nvidia-ctk nvidia-cdi-hook; do
+	CGO_ENABLED=1 GOBIN="$PWD/$stage/nvidia" go install -ldflags "-s -w" \
+		"github.com/NVIDIA/nvidia-container-toolkit/cmd/$c@$nct"
+done
 
 # 2. what the host lacks, from Debian's packages (runc links libseccomp, which the GPU machine's Ubuntu has)
 debs=$(mktemp -d)
@@ -56,7 +66,7 @@ rm -rf "$debs" "$root"
 
 # 3. images
 cp testenv/.images/pause.tar testenv/.images/busybox.tar "$stage/images/"
-[ -f dist/gpuop-image.tar ] && [ dist/gpuop-image.tar -nt gpuop-cli/target/lib ] || scripts/build-image.sh >&2
+scripts/build-image.sh >&2
 cp dist/gpuop-image.tar "$stage/images/"
 
 # 4. one xz stream, cut into parts

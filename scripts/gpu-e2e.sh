@@ -72,9 +72,32 @@ vectoradd_image() {
 		done
 	done
 	echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
-	MKIMAGE_ENV='["LD_LIBRARY_PATH=/usr/local/nvidia/lib:/usr/local/nvidia/lib64","NVIDIA_VISIBLE_DEVICES=all","NVIDIA_DRIVER_CAPABILITIES=compute,utility"]' \
+	MKIMAGE_ENV='["PATH=/usr/local/nvidia/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","LD_LIBRARY_PATH=/usr/local/nvidia/lib:/usr/local/nvidia/lib64","NVIDIA_VISIBLE_DEVICES=all","NVIDIA_DRIVER_CAPABILITIES=compute,utility"]' \
 		bash testenv/images/mkimage.sh "$W/vectoradd.tar" docker.io/gpuop/cuda-vectoradd:dev "$root" null \
 		'["/usr/local/bin/vectorAdd"]' >/dev/null || die "mkimage"
+}
+
+# NVIDIA's toolkit on the host as its package installs it (the seed's step 2): nvidia-container-runtime, nvidia-ctk
+# and nvidia-cdi-hook in /usr/bin, built from the Go module. Its legacy mode needs libnvidia-container (C, no Go
+# module), so the runtime runs in its cdi mode on the spec nvidia-ctk generates, as the package's nvidia-cdi-refresh
+# unit does since v1.18.
+nvidia_toolkit_on() {
+	local f
+	for f in nvidia-container-runtime nvidia-ctk nvidia-cdi-hook; do install -m 755 "$B/nvidia/$f" /usr/bin/$f; done
+	mkdir -p /etc/nvidia-container-runtime /var/run/cdi
+	cat >/etc/nvidia-container-runtime/config.toml <<EOF
+[nvidia-container-runtime]
+mode = "cdi"
+runtimes = ["$B/node/sbin/runc"]
+[nvidia-container-runtime.modes.cdi]
+default-kind = "nvidia.com/gpu"
+spec-dirs = ["/etc/cdi", "/var/run/cdi"]
+EOF
+	nvidia-ctk cdi generate --output=/var/run/cdi/nvidia.yaml 2>&1 | tail -3
+}
+nvidia_toolkit_off() {
+	rm -f /usr/bin/nvidia-container-runtime /usr/bin/nvidia-ctk /usr/bin/nvidia-cdi-hook /var/run/cdi/nvidia.yaml
+	rm -rf /etc/nvidia-container-runtime
 }
 
 export GPUOP_TESTENV_BIN=$B/bin GPUOP_TESTENV_IMAGES=$B/images GPUOP_TESTENV_PATH=$B/node/path \
@@ -161,7 +184,9 @@ scenario() {
 	*) die "unknown scenario $s" ;;
 	esac
 	rm -rf /var/lib/gpuop /var/run/cdi/nvidia.com-gpu.json
-	KUBECONFIG=$(bash testenv/cluster.sh up) || die "cluster up"
+	nvidia_toolkit_off
+	[[ $s == seed ]] && nvidia_toolkit_on
+	KUBECONFIG=$(bash testenv/cluster.sh up) || { diagnostics "$s"; die "cluster up"; }
 	export KUBECONFIG
 	bash testenv/cluster.sh import "$B/images/gpuop-image.tar" docker.io/gpuop/gpuop:0.1.0 >/dev/null
 	bash testenv/cluster.sh import "$W/vectoradd.tar" >/dev/null
@@ -169,20 +194,20 @@ scenario() {
 	TIMELINE=()
 	T0=$(date +%s.%N)
 	mark "helm install (the seed's command${flags:+, }${flags[*]})"
-	helm install --wait --timeout 5m gpuop deploy/helm/gpuop -n gpu-operator --create-namespace \
+	helm install --wait --timeout 3m gpuop deploy/helm/gpuop -n gpu-operator --create-namespace \
 		--set operator.defaultRuntime=containerd "${flags[@]}" || rc=1
 	((rc)) || mark "operator ready (helm --wait returned)"
-	((rc)) || { wait_until 300 "the node agent DaemonSet to be ready" agent_ready && mark "node agent ready"; } || rc=1
-	((rc)) || { wait_until 120 "nvidia.com/gpu allocatable" gpu_allocatable && mark "nvidia.com/gpu allocatable: $(
+	((rc)) || { wait_until 180 "the node agent DaemonSet to be ready" agent_ready && mark "node agent ready"; } || rc=1
+	((rc)) || { wait_until 90 "nvidia.com/gpu allocatable" gpu_allocatable && mark "nvidia.com/gpu allocatable: $(
 		kc get node gpuop-node -o jsonpath='{.status.allocatable.nvidia\.com/gpu}')"; } || rc=1
 	if ((rc == 0)); then
 		gpu_pod gpu-pod | kc apply -f - >/dev/null
-		wait_until 300 "gpu-pod to finish" pod_done gpu-pod
+		wait_until 180 "gpu-pod to finish" pod_done gpu-pod
 		mark "gpu-pod $(kc get pod gpu-pod -o jsonpath='{.status.phase}')"
 		kc logs pod/gpu-pod | tee "$W/vectoradd-$s.log"
 		grep -q "Test PASSED" "$W/vectoradd-$s.log" && mark "Test PASSED in the pod's log" || rc=1
 		gpu_pod nvidia-smi '["nvidia-smi", "-L"]' | kc apply -f - >/dev/null
-		wait_until 120 "the nvidia-smi pod to finish" pod_done nvidia-smi
+		wait_until 90 "the nvidia-smi pod to finish" pod_done nvidia-smi
 		echo "nvidia-smi -L in a pod:"; kc logs pod/nvidia-smi | tee "$W/smi-$s.log"
 		echo "nvidia-smi -L on the host:"; nvidia-smi -L
 		grep -q "$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)" "$W/smi-$s.log" ||
@@ -207,6 +232,7 @@ scenario() {
 	fi
 	helm uninstall gpuop -n gpu-operator --wait >/dev/null 2>&1
 	bash testenv/cluster.sh down >/dev/null 2>&1
+	nvidia_toolkit_off
 	((rc == 0)) && log "=== scenario $s: PASSED" || log "=== scenario $s: FAILED"
 	return $rc
 }

@@ -384,6 +384,16 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
 EOF
+	# K3s adds a runtime for each NVIDIA container runtime it finds at start (the seed's step 3); so does this layout
+	if [[ $LAYOUT == k3s && -x /usr/bin/nvidia-container-runtime ]]; then
+		cat >>"$conf" <<EOF
+[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.nvidia]
+  runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.nvidia.options]
+    BinaryName = "/usr/bin/nvidia-container-runtime"
+    SystemdCgroup = false
+EOF
+	fi
 	mkdir -p "$c/certs.d/_default"
 	printf 'server = "http://127.0.0.1:1"\n[host."http://127.0.0.1:1"]\n  capabilities = ["pull", "resolve"]\n' \
 		>"$c/certs.d/_default/hosts.toml"

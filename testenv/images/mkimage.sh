@@ -7,7 +7,7 @@
 # e.g. mkimage.sh busybox.tar docker.io/library/busybox:1.35 ./rootfs '["/bin/sh"]'
 # The archive imports with `ctr -n k8s.io images import OUT.tar`; the image is named
 # by the index annotation io.containerd.image.name. MKIMAGE_ENV (a JSON list of "K=V")
-# adds environment variables to the image config.
+# adds environment variables to the image config; a PATH there replaces the default one.
 set -euo pipefail
 
 out=$1 ref=$2 rootfs=$3 entrypoint=$4 cmd=${5:-null}
@@ -30,8 +30,11 @@ layer=$(put "$work/layer.tar")
 extra_env=${MKIMAGE_ENV:-[]}
 extra_env=${extra_env#[}
 extra_env=${extra_env%]}
-printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"%s],"Entrypoint":%s,"Cmd":%s,"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"gpuop testenv mkimage.sh"}]}' \
-	"${extra_env:+,$extra_env}" "$entrypoint" "$cmd" "$layer" >"$work/config.json"
+# the default PATH unless MKIMAGE_ENV sets one (CUDA images add /usr/local/nvidia/bin)
+env='"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"'
+[[ $extra_env == *'"PATH='* ]] && env=$extra_env || env+=${extra_env:+,$extra_env}
+printf '{"architecture":"amd64","os":"linux","config":{"Env":[%s],"Entrypoint":%s,"Cmd":%s,"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"gpuop testenv mkimage.sh"}]}' \
+	"$env" "$entrypoint" "$cmd" "$layer" >"$work/config.json"
 config_size=$(size "$work/config.json")
 config=$(put "$work/config.json")
 

@@ -93,7 +93,8 @@ runtimes = ["$B/node/sbin/runc"]
 default-kind = "nvidia.com/gpu"
 spec-dirs = ["/etc/cdi", "/var/run/cdi"]
 EOF
-	nvidia-ctk cdi generate --output=/var/run/cdi/nvidia.yaml 2>&1 | tail -3
+	nvidia-ctk cdi generate --device-name-strategy=index --device-name-strategy=uuid \
+		--output=/var/run/cdi/nvidia.yaml 2>&1 | tail -3
 }
 nvidia_toolkit_off() {
 	rm -f /usr/bin/nvidia-container-runtime /usr/bin/nvidia-ctk /usr/bin/nvidia-cdi-hook /var/run/cdi/nvidia.yaml
@@ -159,6 +160,7 @@ diagnostics() {
 	cp /var/lib/rancher/k3s/agent/etc/containerd/config* "$d/" 2>/dev/null
 	ls -la /var/run/cdi /etc/cdi >"$d/cdi-dirs.txt" 2>&1; cp /var/run/cdi/*.json "$d/" 2>/dev/null
 	cp /var/lib/gpuop/toolkit/toolkit-state.json "$d/" 2>/dev/null
+	cp /var/run/cdi/nvidia.yaml /var/log/nvidia-container-*.log "$d/" 2>/dev/null
 	tar -C "$W" -czf "$OUT/diag-$s.tar.gz" "diag-$s"
 }
 
@@ -197,7 +199,7 @@ scenario() {
 	helm install --wait --timeout 3m gpuop deploy/helm/gpuop -n gpu-operator --create-namespace \
 		--set operator.defaultRuntime=containerd "${flags[@]}" || rc=1
 	((rc)) || mark "operator ready (helm --wait returned)"
-	((rc)) || { wait_until 180 "the node agent DaemonSet to be ready" agent_ready && mark "node agent ready"; } || rc=1
+	((rc)) || { wait_until 120 "the node agent DaemonSet to be ready" agent_ready && mark "node agent ready"; } || rc=1
 	((rc)) || { wait_until 90 "nvidia.com/gpu allocatable" gpu_allocatable && mark "nvidia.com/gpu allocatable: $(
 		kc get node gpuop-node -o jsonpath='{.status.allocatable.nvidia\.com/gpu}')"; } || rc=1
 	if ((rc == 0)); then

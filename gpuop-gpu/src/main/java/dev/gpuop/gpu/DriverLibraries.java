@@ -117,6 +117,30 @@ public final class DriverLibraries {
         throw new DriverLibraryNotFoundException(soname, searched);
     }
 
+    /**
+     * Loads a library that another driver library opens by its bare soname, where the dynamic loader alone would not
+     * find it: NVML opens {@code libcuda.so.1} for the CUDA driver version, and in the node agent's pod the driver is
+     * under the host's root, off the loader's path (the call then fails with NVML_ERROR_NOT_FOUND). glibc answers a
+     * later {@code dlopen("libcuda.so.1")} with an object already loaded under that soname. Nothing happens when
+     * this search uses the dynamic loader anyway, or when the library is not found (the caller's own error says
+     * more).
+     */
+    public void preloadForDependents(String soname) {
+        if (!bypassesDynamicLoader()) {
+            return;
+        }
+        try {
+            load(soname, Arena.global());
+        } catch (DriverLibraryNotFoundException notThere) {
+            // NVML reports what it then cannot do
+        }
+    }
+
+    /** Whether this search leaves the dynamic loader out (a driver root, an explicit directory). */
+    public boolean bypassesDynamicLoader() {
+        return !useDynamicLoader || overrideRoot.isPresent();
+    }
+
     private static Optional<SymbolLookup> tryPath(Path file, Arena arena) {
         if (!Files.exists(file)) {
             return Optional.empty();

@@ -64,6 +64,17 @@ class DriverLibrariesTest {
                 e -> assertThat(e.searched()).isNotEmpty().allMatch(p -> p.startsWith(bare.toString())));
     }
 
+    @Test
+    void aLibraryOthersOpenBySonameIsPreloadedOnlyWhereTheLoaderCannotFindIt() throws Exception {
+        Path root = fakeDriver(empty.resolve("preload"), "usr/lib64");
+        assertThat(DriverLibraries.underRoot(root).bypassesDynamicLoader()).isTrue();
+        assertThat(DriverLibraries.at(root).bypassesDynamicLoader()).isTrue();
+        assertThat(DriverLibraries.fromEnv(null, null).bypassesDynamicLoader()).isFalse();
+        // found: loaded without an error; missing: no error either (NVML names what it then cannot do)
+        DriverLibraries.underRoot(root).preloadForDependents("libnvidia-ml.so.1");
+        DriverLibraries.underRoot(root).preloadForDependents("libcuda.so.1");
+    }
+
     /** A driver root with NVML (a link to libc, which loads) in one library dir. */
     private static Path fakeDriver(Path root, String libDir) throws Exception {
         Path dir = Files.createDirectories(root.resolve(libDir));

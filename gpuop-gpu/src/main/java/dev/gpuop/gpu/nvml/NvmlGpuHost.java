@@ -63,6 +63,7 @@ public final class NvmlGpuHost implements GpuHost {
     public static NvmlGpuHost open(DriverLibraries libraries) {
         synchronized (LOCK) {
             if (shared == null) {
+                libraries.preloadForDependents("libcuda.so.1");
                 shared = new NvmlGpuHost(NvmlBinding.bind(libraries.load(SONAME, Arena.global())));
             }
             holders++;

@@ -80,8 +80,12 @@ public record DriverFiles(Map<String, Set<String>> libraries, List<String> binar
         });
         List<String> binaries = new ArrayList<>();
         for (String name : BINARY_NAMES) {
-            BIN_DIRS.stream().map(d -> d + "/" + name).filter(p -> Files.isExecutable(at(driverRoot, p)))
-                .findFirst().ifPresent(binaries::add);
+            // the driver's own program before a wrapper script of the same name (the H200 machine has a script at
+            // /usr/bin/nvidia-smi: mounted into an image without /bin/sh it fails with "no such file or directory")
+            List<String> found = BIN_DIRS.stream().map(d -> d + "/" + name)
+                .filter(p -> Files.isExecutable(at(driverRoot, p))).toList();
+            found.stream().filter(p -> isElf(at(driverRoot, p))).findFirst()
+                .or(() -> found.stream().findFirst()).ifPresent(binaries::add);
         }
         List<String> firmware = new ArrayList<>();
         for (String dir : FIRMWARE_DIRS) {
@@ -123,6 +127,15 @@ public record DriverFiles(Map<String, Set<String>> libraries, List<String> binar
                     out.get(rel).add(p.getFileName().toString());
                 }
             }
+        }
+    }
+
+    static boolean isElf(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -68,6 +68,18 @@ class CdiSpecGeneratorTest {
     }
 
     @Test
+    void theDriversProgramIsMountedRatherThanAWrapperScriptOfTheSameName() throws Exception {
+        // the H200 machine: a script at /usr/bin/nvidia-smi, the program in /usr/local/nvidia/bin
+        Path host = FakeDriverRoot.usrLocalNvidia(Files.createDirectories(root.resolve("host")));
+        Path script = Files.createDirectories(host.resolve("usr/bin")).resolve("nvidia-smi");
+        Files.writeString(script, "#!/bin/sh\nexec /usr/local/nvidia/bin/nvidia-smi \"$@\"\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        CdiSpec spec = generate("h200", CdiOptions.mountedHost(host, root.resolve("proc")));
+        assertThat(spec.containerEdits().mounts()).filteredOn(m -> m.containerPath().endsWith("/nvidia-smi"))
+            .extracting(CdiMount::hostPath).containsOnly("/usr/local/nvidia/bin/nvidia-smi");
+    }
+
+    @Test
     void aDriverContainersRootIsPreferredAndItsFilesAreMountedFromRunNvidiaDriver() throws Exception {
         Path host = FakeDriverRoot.usrLocalNvidia(Files.createDirectories(root.resolve("host")));
         FakeDriverRoot.distribution(Files.createDirectories(host.resolve("run/nvidia/driver")));

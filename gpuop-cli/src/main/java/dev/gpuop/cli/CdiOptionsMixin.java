@@ -1,7 +1,6 @@
 package dev.gpuop.cli;
 
 import dev.gpuop.gpu.DriverLibraries;
-import dev.gpuop.gpu.DriverRoot;
 import dev.gpuop.node.cdi.CdiOptions;
 import dev.gpuop.node.cdi.CdiSpec;
 import dev.gpuop.node.cdi.HostCdiSpec;
@@ -45,10 +44,8 @@ final class CdiOptionsMixin {
             Path root = driver == null ? Path.of("/") : driver;
             return new CdiOptions(root, dev == null ? root : dev, Path.of("/"), procRoot, CdiOptions.NVIDIA_GPU);
         }
-        CdiOptions found = CdiOptions.mountedHost(mount, procRoot);
-        Path root = driver == null ? found.driverRoot() : DriverRoot.under(mount, driver.toString());
-        return new CdiOptions(root, dev == null ? mount : DriverRoot.under(mount, dev.toString()), mount, procRoot,
-            CdiOptions.NVIDIA_GPU, mount);
+        return CdiOptions.mountedHost(mount, procRoot, driver == null ? null : driver.toString(),
+            dev == null ? null : dev.toString());
     }
 
     /** The spec; NVML first, the /proc files when NVML cannot be loaded (then the NVML error is not fatal). */

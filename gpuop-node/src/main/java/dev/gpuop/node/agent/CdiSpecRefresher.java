@@ -33,6 +33,8 @@ final class CdiSpecRefresher implements AutoCloseable {
 
     private final Path hostMount;
     private final Path procRoot;
+    private final String driverRootOnHost;
+    private final String devRootOnHost;
     private final String simulate;
     private final Path specDir;
     private final Path toolkitStateDir;
@@ -40,8 +42,16 @@ final class CdiSpecRefresher implements AutoCloseable {
     private String lastFingerprint;
 
     CdiSpecRefresher(Path hostMount, Path procRoot, String simulate, Path specDir, Path toolkitStateDir) {
+        this(hostMount, procRoot, null, null, simulate, specDir, toolkitStateDir);
+    }
+
+    /** With NVIDIA's driver and device roots, host paths ({@code NVIDIA_DRIVER_ROOT}, {@code NVIDIA_DEV_ROOT}). */
+    CdiSpecRefresher(Path hostMount, Path procRoot, String driverRootOnHost, String devRootOnHost, String simulate,
+                     Path specDir, Path toolkitStateDir) {
         this.hostMount = hostMount;
         this.procRoot = procRoot;
+        this.driverRootOnHost = driverRootOnHost;
+        this.devRootOnHost = devRootOnHost;
         this.simulate = simulate;
         this.specDir = specDir;
         this.toolkitStateDir = toolkitStateDir;
@@ -72,11 +82,11 @@ final class CdiSpecRefresher implements AutoCloseable {
 
     /** Generates the spec when the driver changed and writes it when its text differs; the file written, or null. */
     Path refresh() throws IOException {
-        String fingerprint = fingerprint();
+        CdiOptions options = CdiOptions.mountedHost(hostMount, procRoot, driverRootOnHost, devRootOnHost);
+        String fingerprint = fingerprint(options.driverRoot());
         if (fingerprint.equals(lastFingerprint)) {
             return null;
         }
-        CdiOptions options = CdiOptions.mountedHost(hostMount, procRoot);
         if (!HostCdiSpec.driverPresent(options, simulate)) {
             lastFingerprint = fingerprint;
             return null;
@@ -101,10 +111,13 @@ final class CdiSpecRefresher implements AutoCloseable {
 
     /** What changes when the driver does: its version, which root holds it, its library files. */
     String fingerprint() throws IOException {
+        return fingerprint(CdiOptions.mountedHost(hostMount, procRoot, driverRootOnHost, devRootOnHost).driverRoot());
+    }
+
+    private String fingerprint(Path root) throws IOException {
         List<String> parts = new ArrayList<>();
         Path version = procRoot.resolve("driver/nvidia/version");
         parts.add(Files.exists(version) ? Files.readString(version) : "no driver");
-        Path root = DriverRoot.find(hostMount);
         parts.add(root.toString());
         for (String dir : DriverRoot.LIB_DIRS) {
             Path d = DriverRoot.under(root, dir);

@@ -88,6 +88,17 @@ public final class NodeAgent implements AutoCloseable {
         return v == null || v.isBlank() ? Path.of("/") : Path.of(v);
     }
 
+    /** The first of NVIDIA's names for a setting that is set. */
+    private String envOf(String... names) {
+        for (String n : names) {
+            String v = env.get(n);
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
     private void startParts() {
         // first, whatever runs: the operator must never start its driver container next to a host driver
         driverPreinstalled = simulate != null || DriverInstallation.hostDriverLoaded(hostRoot());
@@ -108,8 +119,9 @@ public final class NodeAgent implements AutoCloseable {
         NodeAgentConfig.Cdi cdi = config.cdiOrOff();
         if (cdi.isEnabled()) {
             // before the device plugin registers: no GPU is handed out by a CDI name the spec lacks
-            cdiRefresher = new CdiSpecRefresher(hostRoot(), Path.of("/proc"), simulate, cdi.specDirPath(),
-                cdi.toolkitStateDirPath());
+            cdiRefresher = new CdiSpecRefresher(hostRoot(), Path.of("/proc"),
+                envOf("NVIDIA_DRIVER_ROOT", "DRIVER_ROOT"), envOf("NVIDIA_DEV_ROOT", "DEV_ROOT"), simulate,
+                cdi.specDirPath(), cdi.toolkitStateDirPath());
             cdiRefresher.start(cdi.interval());
         }
         try {

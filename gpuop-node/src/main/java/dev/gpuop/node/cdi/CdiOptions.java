@@ -35,7 +35,23 @@ public record CdiOptions(Path driverRoot, Path devRoot, Path hostRoot, Path proc
      * holds a driver, else the host's; device nodes and IPC sockets from the host.
      */
     public static CdiOptions mountedHost(Path hostMount, Path procRoot) {
-        return new CdiOptions(DriverRoot.find(hostMount), hostMount, hostMount, procRoot, NVIDIA_GPU, hostMount);
+        return mountedHost(hostMount, procRoot, null, null);
+    }
+
+    /**
+     * The same, with NVIDIA's driver and device roots where a user set them ({@code NVIDIA_DRIVER_ROOT},
+     * {@code NVIDIA_DEV_ROOT}: paths on the host, read under the mount); null or blank for the defaults.
+     */
+    public static CdiOptions mountedHost(Path hostMount, Path procRoot, String driverRootOnHost,
+                                         String devRootOnHost) {
+        Path driver = blank(driverRootOnHost) ? DriverRoot.find(hostMount)
+            : DriverRoot.under(hostMount, driverRootOnHost);
+        Path dev = blank(devRootOnHost) ? hostMount : DriverRoot.under(hostMount, devRootOnHost);
+        return new CdiOptions(driver, dev, hostMount, procRoot, NVIDIA_GPU, hostMount);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     /** The path the host gives a file that this process reads at {@code read}. */

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * simulated GPUs from the host's root as its pod sees it (test device nodes, never real ones; a fake driver's
  * libraries), and a pod with {@code runtimeClassName: nvidia} and {@code nvidia.com/gpu: 1} runs on handler
  * {@code nvidia} and sees exactly its GPU's device node and the spec's mounts. Then the policy turns the toolkit off
- * and containerd's config is back byte for byte.
+ * and containerd's config is back byte for byte; on again, and {@code helm uninstall} (its pre-delete hook) puts it
+ * back too.
  */
 @ExtendWith(TestClusterExtension.class)
 class ToolkitOnTheNodeE2E {
@@ -196,6 +197,17 @@ class ToolkitOnTheNodeE2E {
         }, Duration.ofSeconds(180), () -> "containerd's config is not back as it was:\n" + read(config)
             + "\ndrop-in there: " + Files.exists(dropIn) + ", spec there: " + Files.exists(SPEC) + "\n"
             + agentLogs(k8s));
+
+        // on again, then `helm uninstall`: its pre-delete hook turns the toolkit off and waits for the node agents
+        k8s.resources(dev.gpuop.api.v1alpha1.ClusterPolicy.class).withName("cluster-policy").edit(p -> {
+            p.getSpec().toolkit().setEnabled(true);
+            return p;
+        });
+        await(() -> Files.exists(dropIn) && Files.exists(SPEC), Duration.ofSeconds(180), () -> agentLogs(k8s));
+        Helm.uninstall(RELEASE).withNamespace(NS).withKubeConfig(kubeconfig).call();
+        assertThat(Files.readAllBytes(config)).as("containerd's config after helm uninstall").isEqualTo(configBefore);
+        assertThat(dropIn).doesNotExist();
+        assertThat(SPEC).doesNotExist();
     }
 
     private static String read(Path p) {

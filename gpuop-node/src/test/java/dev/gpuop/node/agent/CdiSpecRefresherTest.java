@@ -83,20 +83,6 @@ class CdiSpecRefresherTest {
         }
     }
 
-    @Test
-    void aDriverContainerIsNotAPreinstalledDriverWhenItsRootIsUnderTheHostMount() throws Exception {
-        Path kernel = Files.createDirectories(dir.resolve("kernel"));
-        Files.createDirectories(kernel.resolve("proc/driver/nvidia"));
-        Files.writeString(kernel.resolve("proc/driver/nvidia/version"), "NVRM version: " + OLD + "\n");
-        Files.writeString(kernel.resolve("proc/modules"), "nvidia 14299136 - - Live 0x0 (O)\n");
-        Path host = Files.createDirectories(dir.resolve("host"));
-        assertThat(DriverInstallation.hostDriverLoaded(kernel, host)).isTrue();
-        Files.createDirectories(host.resolve("run/nvidia/driver/usr"));
-        assertThat(DriverInstallation.hostDriverLoaded(kernel, host)).isFalse();
-        assertThat(DriverInstallation.hostDriverLoaded(kernel, Files.createDirectories(dir.resolve("pod-root"))))
-            .as("the pod's own root shows no driver container").isTrue();
-    }
-
     /** The H200 machine's layout: /usr/local/nvidia/lib64 with NVML and CUDA of one version. */
     private static void driver(Path host, String version) throws Exception {
         Path lib = Files.createDirectories(host.resolve("usr/local/nvidia/lib64"));

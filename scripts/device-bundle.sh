@@ -24,7 +24,7 @@ assertj=$(sed -n 's:.*<assertj.version>\(.*\)</assertj.version>.*:\1:p' pom.xml)
 # The JDK modules the jars need. jdeps also names java.desktop and java.sql, but Jackson requires those only
 # statically (optional at run time), and they are a third of the image; jdk.jfr is optional for JUnit too.
 # No CDS archive is generated here (it would add 28 MB to what travels): run-on-gpu.sh dumps it there.
-modules=java.base,java.logging,java.xml,java.management,jdk.unsupported,jdk.zipfs
+modules=java.base,java.logging,java.xml,java.management,jdk.unsupported,jdk.zipfs,jdk.httpserver
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" \
   --strip-debug --no-man-pages --no-header-files --compress zip-9 --output "$out/jre"
 cp bin/gpuop "$out/bin/"

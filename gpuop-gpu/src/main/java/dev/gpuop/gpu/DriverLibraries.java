@@ -121,16 +121,17 @@ public final class DriverLibraries {
      * Loads a library that another driver library opens by its bare soname, where the dynamic loader alone would not
      * find it: NVML opens {@code libcuda.so.1} for the CUDA driver version, and in the node agent's pod the driver is
      * under the host's root, off the loader's path (the call then fails with NVML_ERROR_NOT_FOUND). glibc answers a
-     * later {@code dlopen("libcuda.so.1")} with an object already loaded under that soname. Nothing happens when
+     * later {@code dlopen("libcuda.so.1")} with an object already loaded under that soname; closing the arena unloads
+     * it again (unless its dependent still holds it). Nothing happens when
      * this search uses the dynamic loader anyway, or when the library is not found (the caller's own error says
      * more).
      */
-    public void preloadForDependents(String soname) {
+    public void preloadForDependents(String soname, Arena arena) {
         if (!bypassesDynamicLoader()) {
             return;
         }
         try {
-            load(soname, Arena.global());
+            load(soname, arena);
         } catch (DriverLibraryNotFoundException notThere) {
             // NVML reports what it then cannot do
         }

@@ -71,8 +71,10 @@ class DriverLibrariesTest {
         assertThat(DriverLibraries.at(root).bypassesDynamicLoader()).isTrue();
         assertThat(DriverLibraries.fromEnv(null, null).bypassesDynamicLoader()).isFalse();
         // found: loaded without an error; missing: no error either (NVML names what it then cannot do)
-        DriverLibraries.underRoot(root).preloadForDependents("libnvidia-ml.so.1");
-        DriverLibraries.underRoot(root).preloadForDependents("libcuda.so.1");
+        try (Arena arena = Arena.ofConfined()) {
+            DriverLibraries.underRoot(root).preloadForDependents("libnvidia-ml.so.1", arena);
+            DriverLibraries.underRoot(root).preloadForDependents("libcuda.so.1", arena);
+        }
     }
 
     /** A driver root with NVML (a link to libc, which loads) in one library dir. */

@@ -63,8 +63,11 @@ public final class NvmlGpuHost implements GpuHost {
     public static NvmlGpuHost open(DriverLibraries libraries) {
         synchronized (LOCK) {
             if (shared == null) {
-                libraries.preloadForDependents("libcuda.so.1");
-                shared = new NvmlGpuHost(NvmlBinding.bind(libraries.load(SONAME, Arena.global())));
+                // NVML opens libcuda only for the CUDA version, read here once: keep it loaded no longer than that
+                try (Arena cuda = Arena.ofConfined()) {
+                    libraries.preloadForDependents("libcuda.so.1", cuda);
+                    shared = new NvmlGpuHost(NvmlBinding.bind(libraries.load(SONAME, Arena.global())));
+                }
             }
             holders++;
             return shared;

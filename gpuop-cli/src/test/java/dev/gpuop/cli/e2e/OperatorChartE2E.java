@@ -75,43 +75,19 @@ class OperatorChartE2E {
         forgetGpus(k8s);
     }
 
-    /** Takes every GPU label and node agent report off the node, as on a node nobody has looked at. */
     private static void forgetGpus(KubernetesClient k8s) {
-        k8s.nodes().withName(TestCluster.NODE).edit(n -> {
-            n.getMetadata().getLabels().keySet().removeIf(k -> k.startsWith("nvidia.com/") || k.startsWith(
-                "gpuop.dev/") || k.equals(NFD_LABEL));
-            if (n.getMetadata().getAnnotations() != null) {
-                n.getMetadata().getAnnotations().keySet().removeIf(k -> k.startsWith("gpuop.dev/"));
-            }
-            return n;
-        });
+        E2eSupport.forgetGpus(k8s, NFD_LABEL);
     }
 
     private static void await(Supplier<Boolean> done, Duration timeout, Supplier<String> why) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!done.get()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError(why.get());
-            }
-            Thread.sleep(500);
-        }
+        E2eSupport.await(done, timeout, why);
     }
 
     private static String diagnostics(KubernetesClient k8s) {
         StringBuilder sb = new StringBuilder();
         ClusterPolicy p = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
         sb.append("policy status: ").append(p == null ? "none" : p.getStatus()).append('\n');
-        for (Pod pod : k8s.pods().inNamespace(NS).list().getItems()) {
-            sb.append("pod ").append(pod.getMetadata().getName()).append(' ').append(pod.getStatus().getPhase())
-                .append('\n');
-            try {
-                String log = k8s.pods().inNamespace(NS).withName(pod.getMetadata().getName()).tailingLines(40)
-                    .getLog();
-                sb.append(log).append('\n');
-            } catch (RuntimeException e) {
-                sb.append("(no log: ").append(e.getMessage()).append(")\n");
-            }
-        }
+        sb.append(E2eSupport.podLogs(k8s, NS));
         return sb.toString();
     }
 

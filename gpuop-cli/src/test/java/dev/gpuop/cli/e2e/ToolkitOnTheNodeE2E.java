@@ -6,7 +6,6 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
 import dev.gpuop.testsupport.TestCluster;
 import dev.gpuop.testsupport.TestClusterExtension;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -104,14 +103,7 @@ class ToolkitOnTheNodeE2E {
         await(() -> k8s.pods().inNamespace(NS).list().getItems().isEmpty(), Duration.ofSeconds(120),
             () -> "pods left in " + NS);
         k8s.namespaces().withName(NS).delete();
-        k8s.nodes().withName(TestCluster.NODE).edit(n -> {
-            n.getMetadata().getLabels().keySet().removeIf(k -> k.startsWith("nvidia.com/") || k.startsWith(
-                "gpuop.dev/"));
-            if (n.getMetadata().getAnnotations() != null) {
-                n.getMetadata().getAnnotations().keySet().removeIf(k -> k.startsWith("gpuop.dev/"));
-            }
-            return n;
-        });
+        E2eSupport.forgetGpus(k8s);
         // a failed run must not leave the cluster's containerd with our handler for the next test class
         if (configBefore != null && !Arrays.equals(Files.readAllBytes(config), configBefore)) {
             Files.write(config, configBefore);
@@ -122,28 +114,11 @@ class ToolkitOnTheNodeE2E {
     }
 
     private static void await(Supplier<Boolean> done, Duration timeout, Supplier<String> why) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!done.get()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError(why.get());
-            }
-            Thread.sleep(500);
-        }
+        E2eSupport.await(done, timeout, why);
     }
 
     private static String agentLogs(KubernetesClient k8s) {
-        StringBuilder sb = new StringBuilder();
-        for (Pod pod : k8s.pods().inNamespace(NS).list().getItems()) {
-            sb.append("pod ").append(pod.getMetadata().getName()).append(' ').append(pod.getStatus().getPhase())
-                .append('\n');
-            try {
-                sb.append(k8s.pods().inNamespace(NS).withName(pod.getMetadata().getName()).tailingLines(30)
-                    .getLog()).append('\n');
-            } catch (RuntimeException e) {
-                sb.append("(no log: ").append(e.getMessage()).append(")\n");
-            }
-        }
-        return sb.toString();
+        return E2eSupport.podLogs(k8s, NS);
     }
 
     @Test

@@ -1,0 +1,54 @@
+package dev.gpuop.cli.e2e;
+
+import dev.gpuop.testsupport.TestCluster;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** What the chart's E2E classes share: waiting with a reason, the operand pods' logs, a node with no GPU labels. */
+final class E2eSupport {
+
+    private E2eSupport() {
+    }
+
+    /** Polls twice a second; fails with {@code why} after the timeout. */
+    static void await(Supplier<Boolean> done, Duration timeout, Supplier<String> why) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!done.get()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(why.get());
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Each pod of the namespace with its phase and the last lines of its log. */
+    static String podLogs(KubernetesClient k8s, String namespace) {
+        StringBuilder sb = new StringBuilder();
+        for (Pod pod : k8s.pods().inNamespace(namespace).list().getItems()) {
+            sb.append("pod ").append(pod.getMetadata().getName()).append(' ').append(pod.getStatus().getPhase())
+                .append('\n');
+            try {
+                sb.append(k8s.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).tailingLines(40)
+                    .getLog()).append('\n');
+            } catch (RuntimeException e) {
+                sb.append("(no log: ").append(e.getMessage()).append(")\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Takes every GPU label and node agent report off the node, as on a node nobody has looked at. */
+    static void forgetGpus(KubernetesClient k8s, String... otherLabels) {
+        java.util.Set<String> others = java.util.Set.of(otherLabels);
+        k8s.nodes().withName(TestCluster.NODE).edit(n -> {
+            n.getMetadata().getLabels().keySet().removeIf(k -> k.startsWith("nvidia.com/") || k.startsWith(
+                "gpuop.dev/") || others.contains(k));
+            if (n.getMetadata().getAnnotations() != null) {
+                n.getMetadata().getAnnotations().keySet().removeIf(k -> k.startsWith("gpuop.dev/"));
+            }
+            return n;
+        });
+    }
+}

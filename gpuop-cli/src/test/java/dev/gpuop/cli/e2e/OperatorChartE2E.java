@@ -36,6 +36,8 @@ class OperatorChartE2E {
     private static final String NS = "gpu-operator";
     private static final String RELEASE = "gpuop";
     private static final String NFD_LABEL = "feature.node.kubernetes.io/pci-10de.present";
+    private static final java.util.List<String> VALIDATIONS = java.util.List.of("driver-ready", "toolkit-ready",
+        "cuda-ready", "plugin-ready");
     private static Path chart;
     private static Path kubeconfig;
 
@@ -46,6 +48,10 @@ class OperatorChartE2E {
             () -> "namespace " + NS + " still terminating");
         cluster.importImage(cluster.repo().resolve("dist/gpuop-image.tar"), "docker.io/gpuop/gpuop:dev");
         forgetGpus(k8s);
+        // NVIDIA's status files of an earlier run: the node agent must write them anew
+        for (String f : VALIDATIONS) {
+            Files.deleteIfExists(Path.of("/run/nvidia/validations", f));
+        }
         chart = cluster.repo().resolve("deploy/helm/gpuop");
         kubeconfig = cluster.kubeconfig();
         Release r = new Helm(chart).install().withName(RELEASE).withNamespace(NS).createNamespace()
@@ -130,6 +136,12 @@ class OperatorChartE2E {
             + ":8081/proxy/metrics");
         assertThat(metrics).contains("DCGM_FI_DEV_GPU_UTIL{").contains("DCGM_FI_DEV_FB_USED{")
             .contains("Hostname=\"" + TestCluster.NODE + "\"");
+        // NVIDIA's status files on the node (its /run/nvidia/validations), written by the node agent's checks
+        Path validations = Path.of("/run/nvidia/validations");
+        await(() -> VALIDATIONS.stream().allMatch(f -> Files.exists(validations.resolve(f))), Duration.ofSeconds(60),
+            () -> "validation files: " + VALIDATIONS.stream().filter(f -> Files.exists(validations.resolve(f)))
+                .toList() + "\n" + diagnostics(k8s));
+        assertThat(Files.readString(validations.resolve("driver-ready"))).contains("IS_HOST_DRIVER=true");
         assertThat(k8s.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName("nvidia")
             .get().getHandler()).isEqualTo("nvidia");
         assertThat(Files.exists(chart.resolve("crds/clusterpolicies.gpuop.dev.yaml"))).isTrue();

@@ -3,6 +3,9 @@ package dev.gpuop.node.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.gpuop.gpu.DriverLibraries;
+import dev.gpuop.gpu.DriverRoot;
+import dev.gpuop.node.cdi.CdiOptions;
+import dev.gpuop.node.validation.NodeValidator;
 import dev.gpuop.gpu.DriverLibraryNotFoundException;
 import dev.gpuop.gpu.GpuException;
 import dev.gpuop.gpu.GpuHost;
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The node agent process: opens the GPUs, runs the enabled parts (today the device plugin and its health monitor),
@@ -42,6 +46,7 @@ public final class NodeAgent implements AutoCloseable {
     private DevicePluginConfigWatch configWatch;
     private NodeReporter reporter;
     private CdiSpecRefresher cdiRefresher;
+    private ValidationRunner validation;
     private volatile boolean driverPreinstalled;
     private volatile boolean nvidiaOnPci;
     private volatile Map<String, String> featureLabels = Map.of();
@@ -58,6 +63,7 @@ public final class NodeAgent implements AutoCloseable {
         http = new AgentHttpServer(config.server().portOrDefault(), () -> Optional.ofNullable(notReadyReason()),
             registry);
         startParts();
+        startValidation();
         if (config.nodeName() != null) {
             try {
                 ApiServerClient.inCluster(env).ifPresent(api -> {
@@ -86,6 +92,40 @@ public final class NodeAgent implements AutoCloseable {
     private Path hostRoot() {
         String v = env.get(DriverLibraries.HOST_ROOT_ENV);
         return v == null || v.isBlank() ? Path.of("/") : Path.of(v);
+    }
+
+    /** The node checks and their status files, where the config names a dir and the agent serves GPUs. */
+    private void startValidation() {
+        NodeAgentConfig.Validation v = config.validation();
+        if (v == null || v.dir() == null || config.isDiscoveryOnly()) {
+            return;
+        }
+        NodeAgentConfig.Cdi cdi = config.cdiOrOff();
+        Path spec = cdi.specDirPath().resolve("nvidia.com-gpu.json");
+        Supplier<String> cdiSpec = !cdi.isEnabled() ? null : () -> {
+            try {
+                return Files.exists(spec) ? Files.readString(spec) : null;
+            } catch (java.io.IOException e) {
+                return null;
+            }
+        };
+        validation = new ValidationRunner(Path.of(v.dir()),
+            () -> NodeValidator.validate(host, notReady, cdiSpec, pluginState()),
+            () -> CdiOptions.mountedHost(hostRoot(), Path.of("/proc")).onHost(DriverRoot.find(hostRoot())));
+        validation.start(v.intervalOrDefault());
+    }
+
+    private NodeValidator.PluginState pluginState() {
+        DevicePluginManager p = plugin;
+        if (p == null) {
+            return new NodeValidator.PluginState(config.devicePlugin().isEnabled(), false, "the GPUs cannot be read");
+        }
+        if (p.lastRegistration() == null) {
+            return new NodeValidator.PluginState(true, false, "not registered with the kubelet yet"
+                + (p.lastError() == null ? "" : ": " + p.lastError()));
+        }
+        return new NodeValidator.PluginState(true, true, p.resources().stream()
+            .map(r -> r.name() + "=" + r.devices().size()).toList().toString());
     }
 
     /** The first of NVIDIA's names for a setting that is set. */
@@ -197,8 +237,8 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (AutoCloseable c : new AutoCloseable[] {reporter, configWatch, cdiRefresher, health, plugin, host,
-            http}) {
+        for (AutoCloseable c : new AutoCloseable[] {reporter, validation, configWatch, cdiRefresher, health,
+            plugin, host, http}) {
             if (c != null) {
                 try {
                     c.close();

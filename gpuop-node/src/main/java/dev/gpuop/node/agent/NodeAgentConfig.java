@@ -24,14 +24,29 @@ import java.time.format.DateTimeParseException;
  * @param featureLabels the GPU feature labels part
  * @param exporter the GPU metrics part (dcgm-exporter's names on {@code /metrics})
  * @param cdi the node's CDI spec, kept true to its driver
+ * @param validation NVIDIA's status files of the node checks
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server, Boolean discoveryOnly,
-                              PartSwitch featureLabels, PartSwitch exporter, Cdi cdi) {
+                              PartSwitch featureLabels, PartSwitch exporter, Cdi cdi, Validation validation) {
 
     /** A config that runs the agent's parts. */
     public NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
-        this(nodeName, devicePlugin, server, null, null, null, null);
+        this(nodeName, devicePlugin, server, null, null, null, null, null);
+    }
+
+    /**
+     * The node checks (driver, toolkit, CUDA, plugin) and NVIDIA's status files ({@code driver-ready}, ...).
+     *
+     * @param dir where the files go ({@code /run/nvidia/validations}); none when absent (a standalone agent)
+     * @param interval how often the checks run (default 30s)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Validation(String dir, String interval) {
+
+        public Duration intervalOrDefault() {
+            return duration("validation.interval", interval, Duration.ofSeconds(30));
+        }
     }
 
     /**

@@ -38,6 +38,8 @@ final class NodeAgentConfigFile {
         // and dcgmExporter.enabled its DCGM-named GPU metrics
         doc.put("exporter", Map.of("enabled", ctx.spec().dcgmExporter().enabledOr(true)));
         doc.put("server", Map.of("port", 8081));
+        // NVIDIA's status files, where the DaemonSet mounts the host's /run/nvidia/validations
+        doc.put("validation", Map.of("dir", "/run/nvidia/validations"));
         if (NodeAgentOperand.cdiOn(ctx.spec())) {
             // the spec the toolkit step wrote, kept true to the driver by the agent; paths as the DaemonSet mounts
             Map<String, Object> cdi = new LinkedHashMap<>();

@@ -1,0 +1,78 @@
+package dev.gpuop.node.agent;
+
+import dev.gpuop.node.validation.StageResult;
+import dev.gpuop.node.validation.ValidationFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Runs the node checks at start and then on a timer, and keeps NVIDIA's status files true to them: a file appears
+ * when its stage passes and goes when it fails (a driver that went away, a CDI spec that lost a GPU, a kubelet that
+ * dropped the plugin). Each change is logged with its reason.
+ */
+final class ValidationRunner implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ValidationRunner.class.getName());
+
+    private final ValidationFiles files;
+    private final Supplier<List<StageResult>> stages;
+    private final Supplier<String> driverRootOnHost;
+    private volatile List<StageResult> last = List.of();
+    private ScheduledExecutorService timer;
+
+    ValidationRunner(Path dir, Supplier<List<StageResult>> stages, Supplier<String> driverRootOnHost) {
+        this.files = new ValidationFiles(dir);
+        this.stages = stages;
+        this.driverRootOnHost = driverRootOnHost;
+    }
+
+    void start(Duration interval) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "validation");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::runQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void runQuietly() {
+        try {
+            run();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "validation not written: " + e.getMessage());
+        }
+    }
+
+    /** One round: the checks, then the files; the results. */
+    List<StageResult> run() throws IOException {
+        List<StageResult> now = stages.get();
+        List<Path> changed = files.apply(now, driverRootOnHost.get());
+        if (!changed.isEmpty() || !outcomes(now).equals(outcomes(last))) {
+            LOG.log(System.Logger.Level.INFO, "validation: {0}", now);
+        }
+        last = now;
+        return now;
+    }
+
+    /** The latest results (empty before the first round). */
+    List<StageResult> last() {
+        return last;
+    }
+
+    private static List<StageResult.Outcome> outcomes(List<StageResult> r) {
+        return r.stream().map(StageResult::outcome).toList();
+    }
+
+    @Override
+    public void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+}

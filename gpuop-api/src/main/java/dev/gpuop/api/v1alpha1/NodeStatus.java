@@ -9,7 +9,8 @@ package dev.gpuop.api.v1alpha1;
  * @param runtime the container runtime and version the kubelet reports
  * @param driver {@code preinstalled}, {@code container} (gpuop's driver DaemonSet) or {@code unknown}
  * @param message why it is not ready
+ * @param validation the node checks (NVIDIA's validator stages): {@code passed}, or the first failed stage and why
  */
 public record NodeStatus(String name, ComponentState state, String distribution, String runtime, String driver,
-                         String message) {
+                         String message, String validation) {
 }

@@ -142,6 +142,11 @@ class OperatorChartE2E {
             () -> "validation files: " + VALIDATIONS.stream().filter(f -> Files.exists(validations.resolve(f)))
                 .toList() + "\n" + diagnostics(k8s));
         assertThat(Files.readString(validations.resolve("driver-ready"))).contains("IS_HOST_DRIVER=true");
+        // and the verdict in the policy's node list, through the agent's Node report
+        await(() -> {
+            ClusterPolicy cp = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
+            return cp.getStatus().nodes().stream().anyMatch(n -> "passed".equals(n.validation()));
+        }, Duration.ofSeconds(60), () -> diagnostics(k8s));
         assertThat(k8s.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName("nvidia")
             .get().getHandler()).isEqualTo("nvidia");
         assertThat(Files.exists(chart.resolve("crds/clusterpolicies.gpuop.dev.yaml"))).isTrue();

@@ -82,7 +82,7 @@ public final class NodeAgent implements AutoCloseable {
         String why = notReadyReason();
         int gpus = host == null ? 0 : host.gpus().size();
         return new NodeReport(driverPreinstalled, gpus, why == null, why == null ? "" : why, nvidiaOnPci || gpus > 0,
-            featureLabels);
+            featureLabels, validation == null ? "" : NodeValidator.verdict(validation.last()));
     }
 
     /**

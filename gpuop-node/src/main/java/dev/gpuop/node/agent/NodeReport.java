@@ -15,12 +15,21 @@ import java.util.Optional;
  * @param reason why it is not ready, or empty
  * @param nvidiaOnPci an NVIDIA GPU is on the PCI bus (or simulated), driver or not
  * @param featureLabels GPU feature labels ({@link FeatureLabels}); empty when off or no GPU is read
+ * @param validation the node checks: {@code passed}, or the first failed stage and why ({@code plugin: not
+ *     registered ...}); empty before they ran or where they do not run
  */
 public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, String reason, boolean nvidiaOnPci,
-                         Map<String, String> featureLabels) {
+                         Map<String, String> featureLabels, String validation) {
 
     public NodeReport {
         featureLabels = featureLabels == null ? Map.of() : Map.copyOf(featureLabels);
+        validation = validation == null ? "" : validation;
+    }
+
+    /** A report without the node checks. */
+    public NodeReport(boolean driverPreinstalled, int gpus, boolean ready, String reason, boolean nvidiaOnPci,
+                      Map<String, String> featureLabels) {
+        this(driverPreinstalled, gpus, ready, reason, nvidiaOnPci, featureLabels, "");
     }
 
     /** A report of a node whose GPUs the agent reads (so they are on the bus when there are any). */
@@ -37,6 +46,8 @@ public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, St
     public static final String DRIVER_PREINSTALLED = "gpuop.dev/driver-preinstalled";
     /** Annotation: number of GPUs the node agent reads. */
     public static final String GPU_COUNT = "gpuop.dev/gpu-count";
+    /** Annotation: the node checks' verdict, {@code passed} or {@code <stage>: <why>}. */
+    public static final String VALIDATION = "gpuop.dev/validation";
     /** Annotation: {@code ready} or {@code notReady}. */
     public static final String STATE = "gpuop.dev/node-agent-state";
     /** Annotation: why the agent is not ready (empty when ready). */
@@ -51,6 +62,9 @@ public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, St
         a.put(GPU_COUNT, Integer.toString(gpus));
         a.put(STATE, ready ? "ready" : "notReady");
         a.put(REASON, reason == null ? "" : reason);
+        if (!validation.isEmpty()) {
+            a.put(VALIDATION, validation);
+        }
         return a;
     }
 

@@ -42,6 +42,15 @@ public final class NodeValidator {
         return out;
     }
 
+    /** {@code passed}, or the first failed stage and why; empty before the first round. */
+    public static String verdict(List<StageResult> results) {
+        if (results.isEmpty()) {
+            return "";
+        }
+        return results.stream().filter(r -> !r.ready()).findFirst()
+            .map(r -> r.stage().id() + ": " + r.reason()).orElse("passed");
+    }
+
     /**
      * The device plugin's registration with the kubelet.
      *

@@ -32,6 +32,19 @@ class NodeReportTest {
     }
 
     @Test
+    void theNodeChecksVerdictIsAnnotatedOnceTheyRanAndRewrittenOnlyWhenItChanges() {
+        NodeReport before = new NodeReport(true, 8, true, "", true, Map.of());
+        assertThat(before.annotations()).doesNotContainKey(NodeReport.VALIDATION);
+        NodeReport passed = new NodeReport(true, 8, true, "", true, Map.of(), "passed");
+        assertThat(passed.annotationChanges(before.annotations())).containsExactly(
+            Map.entry(NodeReport.VALIDATION, "passed"));
+        assertThat(passed.annotationChanges(passed.annotations())).isEmpty();
+        NodeReport failed = new NodeReport(true, 8, true, "", true, Map.of(), "plugin: kubelet restarted");
+        assertThat(failed.annotationChanges(passed.annotations())).containsExactly(
+            Map.entry(NodeReport.VALIDATION, "plugin: kubelet restarted"));
+    }
+
+    @Test
     void aUsersGpuPresentValueIsNeverOverwritten() {
         assertThat(ready.gpuPresentLabel(Map.of(NodeReport.GPU_PRESENT, "false"))).isEmpty();
         assertThat(ready.gpuPresentLabel(Map.of(NodeReport.GPU_PRESENT, ""))).contains("true");

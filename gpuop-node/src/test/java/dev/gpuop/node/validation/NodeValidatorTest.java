@@ -35,6 +35,7 @@ class NodeValidatorTest {
             List<StageResult> r = NodeValidator.validate(host, null, () -> spec, REGISTERED);
             assertThat(r).extracting(StageResult::stage).containsExactly(ValidationStage.values());
             assertThat(outcomes(r)).containsExactly(Outcome.PASSED, Outcome.PASSED, Outcome.SKIPPED, Outcome.PASSED);
+            assertThat(NodeValidator.verdict(r)).isEqualTo("passed");
             // a spec missing one GPU, or none at all
             String partial = spec.replace("\"" + host.gpus().get(5).info().uuid() + "\"", "");
             assertThat(NodeValidator.validate(host, null, () -> partial, REGISTERED).get(1)).satisfies(t -> {
@@ -55,6 +56,8 @@ class NodeValidatorTest {
             new NodeValidator.PluginState(true, false, "not registered with the kubelet yet"));
         assertThat(outcomes(none)).containsExactly(Outcome.FAILED, Outcome.SKIPPED, Outcome.SKIPPED, Outcome.FAILED);
         assertThat(none.getFirst().reason()).contains("libnvidia-ml.so.1");
+        assertThat(NodeValidator.verdict(none)).isEqualTo("driver: libnvidia-ml.so.1 was not found");
+        assertThat(NodeValidator.verdict(List.of())).isEmpty();
         GpuFixture lost = GpuFixtures.load("h100-sxm-8x").withFaults(new Faults(null, false, null,
             List.of(new Faults.BusFault(3, 0))));
         try (GpuHost host = SimulatedGpuHost.open(lost, Clock.systemUTC())) {

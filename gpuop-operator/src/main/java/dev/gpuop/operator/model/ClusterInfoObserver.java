@@ -73,7 +73,7 @@ public final class ClusterInfoObserver {
             Distribution.fromKubeletVersion(info == null ? null : info.getKubeletVersion()),
             info == null ? null : info.getContainerRuntimeVersion(), info == null ? null : info.getOsImage(),
             info == null ? null : info.getKernelVersion(), driver, agent,
-            ann.getOrDefault(NodeLabels.AGENT_REASON, ""));
+            ann.getOrDefault(NodeLabels.AGENT_REASON, ""), ann.getOrDefault(NodeLabels.AGENT_VALIDATION, ""));
     }
 
     private static Map<String, String> labels(Node n) {

@@ -14,9 +14,11 @@ import java.util.Map;
  * @param driver the node agent's report on the driver
  * @param agent the node agent's own state
  * @param agentReason why the agent is not ready (empty when ready or unknown)
+ * @param validation the agent's node checks: {@code passed}, the first failed stage and why, or empty
  */
 public record GpuNode(String name, Map<String, String> labels, Distribution distribution, String containerRuntime,
-                      String osImage, String kernel, DriverState driver, AgentState agent, String agentReason) {
+                      String osImage, String kernel, DriverState driver, AgentState agent, String agentReason,
+                      String validation) {
 
     public GpuNode {
         labels = labels == null ? Map.of() : Map.copyOf(labels);

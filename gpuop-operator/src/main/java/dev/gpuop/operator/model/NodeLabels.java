@@ -33,6 +33,8 @@ public final class NodeLabels {
     public static final String AGENT_STATE = "gpuop.dev/node-agent-state";
     /** Why the node agent is not ready. */
     public static final String AGENT_REASON = "gpuop.dev/node-agent-reason";
+    /** The node agent's checks (NVIDIA's validator stages): {@code passed} or {@code <stage>: <why>}. */
+    public static final String AGENT_VALIDATION = "gpuop.dev/validation";
 
     private NodeLabels() {
     }

@@ -93,7 +93,8 @@ public final class StatusBuilder {
             case ABSENT -> "container";
             case UNKNOWN -> "unknown";
         };
-        return new NodeStatus(n.name(), s, n.distribution().id(), n.containerRuntime(), driver, message);
+        return new NodeStatus(n.name(), s, n.distribution().id(), n.containerRuntime(), driver, message,
+            n.validation() == null || n.validation().isEmpty() ? null : n.validation());
     }
 
     private static String agentMessage(GpuNode n) {

@@ -68,6 +68,20 @@ class StatusBuilderTest {
     }
 
     @Test
+    void eachNodeSaysItsFirstFailedCheckAsItsAgentReportedIt() {
+        ClusterInfo c = ClusterInfoObserver.observe(List.of(
+            TestNodes.node("gpu-1", "v1.33.5+k3s1", "Ubuntu 24.04", Map.of("nvidia.com/gpu.present", "true"),
+                Map.of("gpuop.dev/node-agent-state", "ready", "gpuop.dev/validation", "passed")),
+            TestNodes.node("gpu-2", "v1.33.5", "Ubuntu 24.04", Map.of("nvidia.com/gpu.present", "true"),
+                Map.of("gpuop.dev/node-agent-state", "notReady", "gpuop.dev/validation",
+                    "plugin: not registered with the kubelet yet")),
+            TestNodes.nfdGpuNode("gpu-3", "v1.33.5")));
+        ClusterPolicyStatus s = StatusBuilder.build(1, "ns", c, READY, List.of(), null, T0);
+        assertThat(s.nodes()).extracting(n -> n.name() + "=" + n.validation()).containsExactlyInAnyOrder(
+            "gpu-1=passed", "gpu-2=plugin: not registered with the kubelet yet", "gpu-3=null");
+    }
+
+    @Test
     void anOperandNotReadyIsNotAnError() {
         ClusterInfo c = ClusterInfoObserver.observe(List.of(TestNodes.nfdGpuNode("gpu-1", "v1.33.5")));
         ClusterPolicyStatus s = StatusBuilder.build(1, "ns", c, List.of(new OperandStatus("node-agent",

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -60,11 +59,7 @@ final class CdiSpecRefresher implements AutoCloseable {
     /** Refreshes now, then on every interval. */
     void start(Duration interval) {
         refreshQuietly();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cdi-spec-refresh");
-            t.setDaemon(true);
-            return t;
-        });
+        timer = AgentTimers.daemon("cdi-spec-refresh");
         timer.scheduleWithFixedDelay(this::refreshQuietly, interval.toMillis(), interval.toMillis(),
             TimeUnit.MILLISECONDS);
     }

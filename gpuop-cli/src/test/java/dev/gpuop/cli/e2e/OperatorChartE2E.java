@@ -38,6 +38,7 @@ class OperatorChartE2E {
     private static final String NFD_LABEL = "feature.node.kubernetes.io/pci-10de.present";
     private static final java.util.List<String> VALIDATIONS = java.util.List.of("driver-ready", "toolkit-ready",
         "cuda-ready", "plugin-ready");
+    private static Path repo;
     private static Path chart;
     private static Path kubeconfig;
 
@@ -52,7 +53,8 @@ class OperatorChartE2E {
         for (String f : VALIDATIONS) {
             Files.deleteIfExists(Path.of("/run/nvidia/validations", f));
         }
-        chart = cluster.repo().resolve("deploy/helm/gpuop");
+        repo = cluster.repo();
+        chart = repo.resolve("deploy/helm/gpuop");
         kubeconfig = cluster.kubeconfig();
         Release r = new Helm(chart).install().withName(RELEASE).withNamespace(NS).createNamespace()
             .withKubeConfig(kubeconfig).waitReady().withTimeout(300)
@@ -147,6 +149,14 @@ class OperatorChartE2E {
             ClusterPolicy cp = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
             return cp.getStatus().nodes().stream().anyMatch(n -> "passed".equals(n.validation()));
         }, Duration.ofSeconds(60), () -> diagnostics(k8s));
+        // gpuop status, as an admin runs it: the node's line and the policy from what was published
+        Process status = new ProcessBuilder(repo.resolve("bin/gpuop").toString(),
+            "status", "--kubeconfig", kubeconfig.toString()).redirectErrorStream(true).start();
+        String table = new String(status.getInputStream().readAllBytes());
+        assertThat(status.waitFor()).as(table).isZero();
+        assertThat(table.lines().filter(l -> l.startsWith(TestCluster.NODE)).findFirst()).as(table).get()
+            .asString().contains("containerd", "(host)", "8x ", "8/8", "ready", "passed");
+        assertThat(table).contains("ClusterPolicy cluster-policy: ready");
         assertThat(k8s.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName("nvidia")
             .get().getHandler()).isEqualTo("nvidia");
         assertThat(Files.exists(chart.resolve("crds/clusterpolicies.gpuop.dev.yaml"))).isTrue();

@@ -121,6 +121,14 @@ class ToolkitOnTheNodeE2E {
         return E2eSupport.podLogs(k8s, NS);
     }
 
+    /** As an admin would: a merge patch (the operator writes the status all the while, so no resourceVersion). */
+    private static void toolkit(KubernetesClient k8s, boolean enabled) {
+        k8s.resources(dev.gpuop.api.v1alpha1.ClusterPolicy.class).withName("cluster-policy").patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"toolkit\":{\"enabled\":" + enabled + "}}}");
+    }
+
     @Test
     void aPodOnHandlerNvidiaSeesItsDeviceAndTheSpecsMountsAndTurningTheToolkitOffRestoresContainerd(
         KubernetesClient k8s) throws Exception {
@@ -158,10 +166,7 @@ class ToolkitOnTheNodeE2E {
         assertThat(dev).contains("nvidiactl", "nvidia-uvm");
         assertThat(log).contains("fake libcuda " + VERSION).contains("NVIDIA_VISIBLE_DEVICES=void");
 
-        k8s.resources(dev.gpuop.api.v1alpha1.ClusterPolicy.class).withName("cluster-policy").edit(p -> {
-            p.getSpec().toolkit().setEnabled(false);
-            return p;
-        });
+        toolkit(k8s, false);
         await(() -> {
             try {
                 return Arrays.equals(Files.readAllBytes(config), configBefore) && !Files.exists(dropIn)
@@ -174,10 +179,7 @@ class ToolkitOnTheNodeE2E {
             + agentLogs(k8s));
 
         // on again, then `helm uninstall`: its pre-delete hook turns the toolkit off and waits for the node agents
-        k8s.resources(dev.gpuop.api.v1alpha1.ClusterPolicy.class).withName("cluster-policy").edit(p -> {
-            p.getSpec().toolkit().setEnabled(true);
-            return p;
-        });
+        toolkit(k8s, true);
         await(() -> Files.exists(dropIn) && Files.exists(SPEC), Duration.ofSeconds(180), () -> agentLogs(k8s));
         Helm.uninstall(RELEASE).withNamespace(NS).withKubeConfig(kubeconfig).call();
         assertThat(Files.readAllBytes(config)).as("containerd's config after helm uninstall").isEqualTo(configBefore);

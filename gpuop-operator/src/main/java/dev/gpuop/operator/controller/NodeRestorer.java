@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +20,8 @@ import java.util.List;
  * DaemonSet has rolled that out. Run by the chart's pre-delete hook, while the operator still runs.
  */
 public final class NodeRestorer {
+
+    static final String TOOLKIT_OFF = "{\"spec\":{\"toolkit\":{\"enabled\":false}}}";
 
     private final KubernetesClient k8s;
     private final String namespace;
@@ -34,10 +38,9 @@ public final class NodeRestorer {
         int changed = 0;
         for (ClusterPolicy p : k8s.resources(ClusterPolicy.class).list().getItems()) {
             if (p.getSpec() != null && p.getSpec().toolkit().enabledOr(true)) {
-                k8s.resources(ClusterPolicy.class).withName(p.getMetadata().getName()).edit(c -> {
-                    c.getSpec().toolkit().setEnabled(false);
-                    return c;
-                });
+                // a merge patch without resourceVersion: the operator writes the status all the while
+                k8s.resources(ClusterPolicy.class).withName(p.getMetadata().getName()).patch(
+                    PatchContext.of(PatchType.JSON_MERGE), TOOLKIT_OFF);
                 out.println("toolkit.enabled=false in ClusterPolicy " + p.getMetadata().getName());
                 changed++;
             }

@@ -12,6 +12,17 @@ final class E2eSupport {
     private E2eSupport() {
     }
 
+    /**
+     * Before a chart install: the release namespace gone (one left terminating by an earlier run refuses new
+     * objects) and gpuop's image in the node's containerd as {@code docker.io/gpuop/gpuop:dev}.
+     */
+    static void readyForInstall(TestCluster cluster, KubernetesClient k8s, String namespace)
+        throws InterruptedException {
+        await(() -> k8s.namespaces().withName(namespace).get() == null, Duration.ofSeconds(120),
+            () -> "namespace " + namespace + " still terminating");
+        cluster.importImage(cluster.repo().resolve("dist/gpuop-image.tar"), "docker.io/gpuop/gpuop:dev");
+    }
+
     /** Polls twice a second; fails with {@code why} after the timeout. */
     static void await(Supplier<Boolean> done, Duration timeout, Supplier<String> why) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();

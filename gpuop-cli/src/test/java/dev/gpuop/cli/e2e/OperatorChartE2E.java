@@ -44,10 +44,7 @@ class OperatorChartE2E {
 
     @BeforeAll
     static void install(TestCluster cluster, KubernetesClient k8s) throws Exception {
-        // a namespace left terminating by an earlier run refuses new objects
-        await(() -> k8s.namespaces().withName(NS).get() == null, Duration.ofSeconds(120),
-            () -> "namespace " + NS + " still terminating");
-        cluster.importImage(cluster.repo().resolve("dist/gpuop-image.tar"), "docker.io/gpuop/gpuop:dev");
+        E2eSupport.readyForInstall(cluster, k8s, NS);
         forgetGpus(k8s);
         // NVIDIA's status files of an earlier run: the node agent must write them anew
         for (String f : VALIDATIONS) {

@@ -46,9 +46,7 @@ class ToolkitOnTheNodeE2E {
 
     @BeforeAll
     static void install(TestCluster cluster, KubernetesClient k8s) throws Exception {
-        await(() -> k8s.namespaces().withName(NS).get() == null, Duration.ofSeconds(120),
-            () -> "namespace " + NS + " still terminating");
-        cluster.importImage(cluster.repo().resolve("dist/gpuop-image.tar"), "docker.io/gpuop/gpuop:dev");
+        E2eSupport.readyForInstall(cluster, k8s, NS);
         Path containerd = cluster.kubeconfig().getParent().resolve("containerd");
         config = containerd.resolve("config.toml");
         dropIn = containerd.resolve("conf.d/99-nvidia.toml");

@@ -7,6 +7,7 @@ import dev.gpuop.node.toolkit.ToolkitState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,15 +18,23 @@ class CdiSpecRefresherTest {
 
     @TempDir
     Path dir;
+    private Path host;
+    private Path specDir;
+    private Path stateDir;
+
+    /** A node with the H200 machine's driver layout and a loaded driver of version {@link #OLD}. */
+    @BeforeEach
+    void node() throws Exception {
+        host = Files.createDirectories(dir.resolve("host"));
+        Path proc = Files.createDirectories(dir.resolve("proc/driver/nvidia"));
+        specDir = Files.createDirectories(dir.resolve("cdi"));
+        stateDir = Files.createDirectories(dir.resolve("state"));
+        driver(host, OLD);
+        Files.writeString(proc.resolve("version"), "NVRM version: NVIDIA UNIX Open Kernel Module  " + OLD + "\n");
+    }
 
     @Test
     void theSpecFollowsTheDriverAndItsUninstallRecordFollowsTheSpec() throws Exception {
-        Path host = Files.createDirectories(dir.resolve("host"));
-        Path proc = Files.createDirectories(dir.resolve("proc/driver/nvidia"));
-        Path specDir = Files.createDirectories(dir.resolve("cdi"));
-        Path stateDir = Files.createDirectories(dir.resolve("state"));
-        driver(host, OLD);
-        Files.writeString(proc.resolve("version"), "NVRM version: NVIDIA UNIX Open Kernel Module  " + OLD + "\n");
         CdiSpecRefresher refresher = new CdiSpecRefresher(host, dir.resolve("proc"), "h200", specDir, stateDir);
 
         Path file = refresher.refresh();
@@ -53,12 +62,6 @@ class CdiSpecRefresherTest {
 
     @Test
     void aSpecTheToolkitStepCouldNotWriteIsRecordedForUninstallWhereTheToolkitIsInstalled() throws Exception {
-        Path host = Files.createDirectories(dir.resolve("host"));
-        Path proc = Files.createDirectories(dir.resolve("proc/driver/nvidia"));
-        Path specDir = Files.createDirectories(dir.resolve("cdi"));
-        Path stateDir = Files.createDirectories(dir.resolve("state"));
-        driver(host, OLD);
-        Files.writeString(proc.resolve("version"), "NVRM version: " + OLD + "\n");
         Path template = dir.resolve("config-v3.toml.tmpl");
         ToolkitState.empty().with(List.of(new FileChange(template, null, "x")), List.of()).write(stateDir);
         Path file = new CdiSpecRefresher(host, dir.resolve("proc"), "h200", specDir, stateDir).refresh();
@@ -74,9 +77,8 @@ class CdiSpecRefresherTest {
 
     @Test
     void withoutADriverNoSpecIsWritten() throws Exception {
-        Path specDir = Files.createDirectories(dir.resolve("cdi"));
-        CdiSpecRefresher refresher = new CdiSpecRefresher(Files.createDirectories(dir.resolve("host")),
-            Files.createDirectories(dir.resolve("proc")), null, specDir, dir.resolve("state"));
+        CdiSpecRefresher refresher = new CdiSpecRefresher(Files.createDirectories(dir.resolve("bare-host")),
+            Files.createDirectories(dir.resolve("bare-proc")), null, specDir, stateDir);
         assertThat(refresher.refresh()).isNull();
         try (var left = Files.list(specDir)) {
             assertThat(left).isEmpty();

@@ -25,6 +25,7 @@ final class CudaDriver {
     final MethodHandle init;
     final MethodHandle driverGetVersion;
     final MethodHandle deviceGet;
+    final MethodHandle deviceGetCount;
     final MethodHandle deviceGetName;
     final MethodHandle primaryCtxRetain;
     final MethodHandle primaryCtxRelease;
@@ -44,6 +45,7 @@ final class CudaDriver {
         init = fn(lib, "cuInit", JAVA_INT);
         driverGetVersion = fn(lib, "cuDriverGetVersion", ADDRESS);
         deviceGet = fn(lib, "cuDeviceGet", ADDRESS, JAVA_INT);
+        deviceGetCount = fn(lib, "cuDeviceGetCount", ADDRESS);
         deviceGetName = fn(lib, "cuDeviceGetName", ADDRESS, JAVA_INT, JAVA_INT);
         primaryCtxRetain = fn(lib, "cuDevicePrimaryCtxRetain", ADDRESS, JAVA_INT);
         primaryCtxRelease = fn(lib, "cuDevicePrimaryCtxRelease_v2", JAVA_INT);

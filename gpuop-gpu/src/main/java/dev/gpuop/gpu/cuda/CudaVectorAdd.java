@@ -40,6 +40,16 @@ public final class CudaVectorAdd {
         return new CudaVectorAdd(CudaDriver.load(libraries));
     }
 
+    /** How many GPUs CUDA sees here (a GPU in MIG mode is not one of them). */
+    public int deviceCount() {
+        try (Arena arena = Arena.ofConfined()) {
+            check("cuInit", invoke(() -> (int) cuda.init.invokeExact(0)));
+            MemorySegment n = arena.allocate(JAVA_INT);
+            check("cuDeviceGetCount", invoke(() -> (int) cuda.deviceGetCount.invokeExact(n)));
+            return n.get(JAVA_INT, 0);
+        }
+    }
+
     /**
      * Runs the vector add on one GPU and prints the sample's lines to {@code out}.
      *

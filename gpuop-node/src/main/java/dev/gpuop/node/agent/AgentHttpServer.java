@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import dev.gpuop.node.validation.StageResult;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -43,6 +45,34 @@ final class AgentHttpServer implements AutoCloseable {
             send(ex, 200, body.toString(StandardCharsets.UTF_8), PrometheusTextFormatWriter.CONTENT_TYPE);
         });
         server.start();
+    }
+
+    /**
+     * {@code POST /validate}: one round of the node checks now, the CUDA vector add included, answered with each
+     * stage's result (200 when none failed, else 503).
+     */
+    void onValidate(ValidateNow now) {
+        server.createContext("/validate", ex -> {
+            if (!"POST".equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().set("Allow", "POST");
+                send(ex, 405, "POST runs the node checks now\n", "text/plain");
+                return;
+            }
+            try {
+                List<StageResult> results = now.run();
+                StringBuilder body = new StringBuilder();
+                results.forEach(r -> body.append(r).append('\n'));
+                send(ex, results.stream().allMatch(StageResult::ready) ? 200 : 503, body.toString(), "text/plain");
+            } catch (IOException | RuntimeException e) {
+                send(ex, 500, "the checks did not run: " + e.getMessage() + "\n", "text/plain");
+            }
+        });
+    }
+
+    /** A round of the checks on demand. */
+    @FunctionalInterface
+    interface ValidateNow {
+        List<StageResult> run() throws IOException;
     }
 
     /** The port bound (useful with port 0). */

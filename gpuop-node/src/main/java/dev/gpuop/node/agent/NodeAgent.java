@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * The node agent process: opens the GPUs, runs the enabled parts (today the device plugin and its health monitor),
@@ -101,31 +100,20 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         NodeAgentConfig.Cdi cdi = config.cdiOrOff();
-        Path spec = cdi.specDirPath().resolve("nvidia.com-gpu.json");
-        Supplier<String> cdiSpec = !cdi.isEnabled() ? null : () -> {
-            try {
-                return Files.exists(spec) ? Files.readString(spec) : null;
-            } catch (java.io.IOException e) {
-                return null;
-            }
-        };
+        Path kubeletDir = Path.of(config.devicePlugin().kubeletDirPath().toString()).getParent();
+        AgentValidation.Places places = new AgentValidation.Places(hostRoot(),
+            AgentValidation.containerdSocket(envOf("CONTAINERD_SOCKET"), hostRoot()),
+            kubeletDir.resolve("pod-resources/kubelet.sock").toString(),
+            Optional.ofNullable(envOf("CONTAINERD_RUNTIME_CLASS")).orElse(AgentValidation.DEFAULT_HANDLER),
+            cdi.isEnabled() ? cdi.specDirPath() : null, v.cudaOrDefault());
+        AgentValidation checks = new AgentValidation(places, AgentValidation.childJvm(hostRoot(),
+            Path.of(System.getProperty("java.io.tmpdir"), "gpuop-driver-libs")));
         validation = new ValidationRunner(Path.of(v.dir()),
-            () -> NodeValidator.validate(host, notReady, cdiSpec, pluginState()),
+            force -> checks.validate(host, notReady, simulate != null, plugin, config.devicePlugin().isEnabled(),
+                force),
             () -> CdiOptions.mountedHost(hostRoot(), Path.of("/proc")).onHost(DriverRoot.find(hostRoot())));
         validation.start(v.intervalOrDefault());
-    }
-
-    private NodeValidator.PluginState pluginState() {
-        DevicePluginManager p = plugin;
-        if (p == null) {
-            return new NodeValidator.PluginState(config.devicePlugin().isEnabled(), false, "the GPUs cannot be read");
-        }
-        if (p.lastRegistration() == null) {
-            return new NodeValidator.PluginState(true, false, "not registered with the kubelet yet"
-                + (p.lastError() == null ? "" : ": " + p.lastError()));
-        }
-        return new NodeValidator.PluginState(true, true, p.resources().stream()
-            .map(r -> r.name() + "=" + r.devices().size()).toList().toString());
+        http.onValidate(() -> validation.run(true));
     }
 
     /** The first of NVIDIA's names for a setting that is set. */

@@ -40,12 +40,18 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
      *
      * @param dir where the files go ({@code /run/nvidia/validations}); none when absent (a standalone agent)
      * @param interval how often the checks run (default 30s)
+     * @param cuda whether the CUDA vector add runs (default true; NVIDIA's {@code validator.cuda.env}
+     *     {@code WITH_WORKLOAD=false} turns it off)
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
-    public record Validation(String dir, String interval) {
+    public record Validation(String dir, String interval, Boolean cuda) {
 
         public Duration intervalOrDefault() {
             return duration("validation.interval", interval, Duration.ofSeconds(30));
+        }
+
+        public boolean cudaOrDefault() {
+            return cuda == null || cuda;
         }
     }
 

@@ -8,24 +8,28 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Runs the node checks at start and then on a timer, and keeps NVIDIA's status files true to them: a file appears
- * when its stage passes and goes when it fails (a driver that went away, a CDI spec that lost a GPU, a kubelet that
- * dropped the plugin). Each change is logged with its reason.
+ * Runs the node checks at start, then on a timer, and on demand ({@code POST /validate}), and keeps NVIDIA's status
+ * files true to them: a file appears when its stage passes and goes when it fails (a driver that went away, a CDI
+ * spec that lost a GPU, a kubelet that dropped the plugin). Each change is logged with its reason.
  */
 final class ValidationRunner implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ValidationRunner.class.getName());
 
     private final ValidationFiles files;
-    private final Supplier<List<StageResult>> stages;
+    private final Function<Boolean, List<StageResult>> stages;
     private final Supplier<String> driverRootOnHost;
     private volatile List<StageResult> last = List.of();
     private ScheduledExecutorService timer;
 
-    ValidationRunner(Path dir, Supplier<List<StageResult>> stages, Supplier<String> driverRootOnHost) {
+    /**
+     * @param stages one round of the checks; its argument forces the checks that otherwise run only on a change
+     */
+    ValidationRunner(Path dir, Function<Boolean, List<StageResult>> stages, Supplier<String> driverRootOnHost) {
         this.files = new ValidationFiles(dir);
         this.stages = stages;
         this.driverRootOnHost = driverRootOnHost;
@@ -38,15 +42,15 @@ final class ValidationRunner implements AutoCloseable {
 
     private void runQuietly() {
         try {
-            run();
+            run(false);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "validation not written: " + e.getMessage());
         }
     }
 
-    /** One round: the checks, then the files; the results. */
-    List<StageResult> run() throws IOException {
-        List<StageResult> now = stages.get();
+    /** One round: the checks, then the files; the results. {@code force} reruns even what did not change. */
+    synchronized List<StageResult> run(boolean force) throws IOException {
+        List<StageResult> now = stages.apply(force);
         List<Path> changed = files.apply(now, driverRootOnHost.get());
         if (!changed.isEmpty() || !outcomes(now).equals(outcomes(last))) {
             LOG.log(System.Logger.Level.INFO, "validation: {0}", now);

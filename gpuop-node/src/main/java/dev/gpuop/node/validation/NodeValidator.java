@@ -8,38 +8,63 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The stages as one pure decision over what the node agent already knows: the GPUs it opened (or why it could not),
- * the CDI spec's text, whether the kubelet took its resources. The CUDA stage is not run in the agent yet: it is
- * reported as not run, and its file written, as NVIDIA's validator does when its workload check is off.
+ * The stages in NVIDIA's order over what the node agent sees: the GPUs it opened (or why it could not), the running
+ * containerd's own view of its config, the kubelet's allocatable devices, and the CUDA vector add, which runs only
+ * when what it depends on changed.
  */
 public final class NodeValidator {
+
+    /**
+     * What one round looks at.
+     *
+     * @param host the opened GPUs, or null when the driver could not be read
+     * @param hostError why the GPUs could not be read (when {@code host} is null)
+     * @param simulated whether the GPUs are simulated (no CUDA can run on them)
+     * @param containerd asks the running containerd
+     * @param toolkit what the toolkit stage expects
+     * @param plugin the device plugin's side
+     * @param kubelet asks the kubelet for its allocatable devices
+     * @param cuda whether the CUDA stage runs ({@code validator.cuda.env WITH_WORKLOAD=false} turns it off)
+     */
+    public record Inputs(GpuHost host, String hostError, boolean simulated, Supplier<ContainerdView> containerd,
+                         ToolkitStage.Expected toolkit, PluginStage.Plugin plugin,
+                         Supplier<KubeletAllocatable> kubelet, boolean cuda) {
+    }
 
     private NodeValidator() {
     }
 
     /**
-     * The verdicts, in NVIDIA's order.
+     * One round of every stage.
      *
-     * @param host the opened GPUs, or null when the driver could not be read
-     * @param hostError why the GPUs could not be read (when {@code host} is null)
-     * @param cdiSpec the CDI spec's text where gpuop's toolkit gives GPUs by CDI, else null (NVIDIA's runtime does)
-     * @param pluginRegistered whether the kubelet took the device plugin's resources, and if not, why
+     * @param force run the CUDA check even when nothing it depends on changed (on demand)
      */
-    public static List<StageResult> validate(GpuHost host, String hostError, Supplier<String> cdiSpec,
-                                             PluginState pluginRegistered) {
+    public static List<StageResult> validate(Inputs in, CudaStage cudaStage, boolean force) {
         List<StageResult> out = new ArrayList<>();
-        out.add(driver(host, hostError));
-        out.add(toolkit(host, cdiSpec));
-        out.add(StageResult.skipped(ValidationStage.CUDA, "the CUDA vector add does not run in the node agent yet; "
-            + "`gpuop validate cuda` runs it on the host"));
-        if (!pluginRegistered.enabled()) {
-            out.add(StageResult.skipped(ValidationStage.PLUGIN, "the device plugin is off"));
-        } else {
-            out.add(pluginRegistered.registered()
-                ? StageResult.passed(ValidationStage.PLUGIN, "the kubelet took " + pluginRegistered.detail())
-                : StageResult.failed(ValidationStage.PLUGIN, pluginRegistered.detail()));
-        }
+        StageResult driver = driver(in.host(), in.hostError());
+        out.add(driver);
+        StageResult toolkit = ToolkitStage.check(in.containerd().get(), in.toolkit(), in.host());
+        out.add(toolkit);
+        out.add(cuda(in, driver, toolkit, cudaStage, force));
+        out.add(PluginStage.check(in.plugin(), in.plugin().enabled() && in.plugin().registered()
+            ? in.kubelet().get() : new KubeletAllocatable(java.util.Map.of(), "not asked")));
         return out;
+    }
+
+    static StageResult cuda(Inputs in, StageResult driver, StageResult toolkit, CudaStage stage, boolean force) {
+        if (!in.cuda()) {
+            return StageResult.skipped(ValidationStage.CUDA, "turned off by validator.cuda.env WITH_WORKLOAD=false");
+        }
+        if (in.simulated()) {
+            return StageResult.skipped(ValidationStage.CUDA, "simulated GPUs: no CUDA can run on them");
+        }
+        if (!driver.ready()) {
+            return StageResult.failed(ValidationStage.CUDA, "waits for the driver stage");
+        }
+        int expected = (int) in.host().gpus().stream().filter(g -> !g.info().migEnabled()).count();
+        List<Object> fingerprint = List.of(in.host().driverVersion(), in.host().gpus().stream()
+            .map(g -> g.info().uuid()).toList(), toolkit.outcome());
+        return stage.check(fingerprint, expected, force);
     }
 
     /** {@code passed}, or the first failed stage and why; empty before the first round. */
@@ -49,16 +74,6 @@ public final class NodeValidator {
         }
         return results.stream().filter(r -> !r.ready()).findFirst()
             .map(r -> r.stage().id() + ": " + r.reason()).orElse("passed");
-    }
-
-    /**
-     * The device plugin's registration with the kubelet.
-     *
-     * @param enabled whether the agent runs its device plugin
-     * @param registered whether the kubelet took its resources
-     * @param detail the resources taken, or why not
-     */
-    public record PluginState(boolean enabled, boolean registered, String detail) {
     }
 
     static StageResult driver(GpuHost host, String hostError) {
@@ -78,25 +93,5 @@ public final class NodeValidator {
         }
         return StageResult.passed(ValidationStage.DRIVER, "driver " + host.driverVersion() + ", "
             + host.gpus().size() + " GPU(s) answer");
-    }
-
-    static StageResult toolkit(GpuHost host, Supplier<String> cdiSpec) {
-        if (cdiSpec == null) {
-            return StageResult.skipped(ValidationStage.TOOLKIT, "gpuop's toolkit is off: NVIDIA's runtime on the "
-                + "host gives containers their GPUs");
-        }
-        String spec = cdiSpec.get();
-        if (spec == null) {
-            return StageResult.failed(ValidationStage.TOOLKIT, "no CDI spec written yet");
-        }
-        if (host == null) {
-            return StageResult.failed(ValidationStage.TOOLKIT, "the GPUs cannot be read, so the CDI spec cannot be "
-                + "checked against them");
-        }
-        List<String> missing = host.gpus().stream().map(g -> g.info().uuid()).filter(u -> !spec.contains(
-            "\"" + u + "\"")).toList();
-        return missing.isEmpty()
-            ? StageResult.passed(ValidationStage.TOOLKIT, "the CDI spec names all " + host.gpus().size() + " GPU(s)")
-            : StageResult.failed(ValidationStage.TOOLKIT, "the CDI spec does not name " + missing);
     }
 }

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import dev.gpuop.node.validation.ContainerdView;
+import dev.gpuop.node.validation.StageResult;
+import dev.gpuop.node.validation.ToolkitStage;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -105,11 +108,42 @@ class ContainerdToolkitIT {
             if (kind.equals("containerd-1")) {
                 assertThat(first.notes()).as("1.6 has no CDI in its CRI").anyMatch(n -> n.contains("no CDI"));
             }
+            // the validator's toolkit stage asks this containerd the way the node agent does
+            ContainerdView view = ContainerdView.ask(containerd.socket, Duration.ofSeconds(5));
+            assertThat(ToolkitStage.check(view, new ToolkitStage.Expected("nvidia", null, null), null).outcome())
+                .as(view.toString()).isEqualTo(StageResult.Outcome.PASSED);
+            StageResult withCdi = ToolkitStage.check(view, new ToolkitStage.Expected("nvidia",
+                root.resolve("cdi").toString(), null), null);
+            assertThat(withCdi.outcome()).isEqualTo(StageResult.Outcome.FAILED);
+            if (kind.equals("containerd-1")) {
+                assertThat(withCdi.reason()).contains("enable_cdi = false");
+            } else if (first.strategy() != ToolkitPlan.Strategy.TEMPLATE) {
+                assertThat(withCdi.reason()).as("spec dir loaded, spec not written").contains("no CDI spec in");
+            }
         }
 
         assertThat(installer.uninstall().written()).as("uninstall wrote").isNotEmpty();
         assertThat(snapshot(host)).as("every file after uninstall").isEqualTo(before);
         assertThat(root.resolve("state").resolve(ToolkitState.FILE)).doesNotExist();
+    }
+
+    /** The validator's toolkit stage against a containerd whose config has no nvidia handler. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"containerd-1", "containerd-2"})
+    void theToolkitStageFailsNamingTheHandlersContainerdLoaded(String kind) throws Exception {
+        Path binary = ContainerdBinaries.require(kind);
+        String stock = new String(new ProcessBuilder(binary.toString(), "config", "default").start().getInputStream()
+            .readAllBytes(), StandardCharsets.UTF_8);
+        try (TestContainerd containerd = TestContainerd.start(binary, stock, root.resolve("run"))) {
+            ContainerdView view = ContainerdView.ask(containerd.socket, Duration.ofSeconds(5));
+            assertThat(view.error()).isNull();
+            assertThat(view.version()).isNotBlank();
+            StageResult r = ToolkitStage.check(view, new ToolkitStage.Expected("nvidia", null, null), null);
+            assertThat(r.outcome()).isEqualTo(StageResult.Outcome.FAILED);
+            assertThat(r.reason()).contains("no runtime handler 'nvidia'").contains("runc");
+        }
+        ContainerdView gone = ContainerdView.ask(root.resolve("run/containerd.sock"), Duration.ofSeconds(2));
+        assertThat(gone.error()).as("containerd stopped").isNotNull();
     }
 
     /** What containerd reads: the config file, or what K3s/RKE2 would render from the template. */

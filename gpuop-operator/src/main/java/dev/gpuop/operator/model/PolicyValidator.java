@@ -68,6 +68,7 @@ public final class PolicyValidator {
                 + "nvidia-container-runtime is installed on the hosts"));
         }
         devicePluginConfig(spec.devicePlugin().getConfig(), devicePluginConfig, problems);
+        ValidatorSettings.of(spec.validator(), problems);
         return problems;
     }
 

@@ -1,6 +1,7 @@
 package dev.gpuop.operator.operand;
 
 import dev.gpuop.api.v1alpha1.ConfigRef;
+import dev.gpuop.operator.model.ValidatorSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,7 +40,16 @@ final class NodeAgentConfigFile {
         doc.put("exporter", Map.of("enabled", ctx.spec().dcgmExporter().enabledOr(true)));
         doc.put("server", Map.of("port", 8081));
         // NVIDIA's status files, where the DaemonSet mounts the host's /run/nvidia/validations
-        doc.put("validation", Map.of("dir", "/run/nvidia/validations"));
+        Map<String, Object> validation = new LinkedHashMap<>();
+        validation.put("dir", "/run/nvidia/validations");
+        ValidatorSettings checks = ValidatorSettings.of(ctx.spec().validator(), new java.util.ArrayList<>());
+        if (checks.interval() != null) {
+            validation.put("interval", checks.interval().toSeconds() + "s");
+        }
+        if (!checks.cuda()) {
+            validation.put("cuda", false);
+        }
+        doc.put("validation", validation);
         if (NodeAgentOperand.cdiOn(ctx.spec())) {
             // the spec the toolkit step wrote, kept true to the driver by the agent; paths as the DaemonSet mounts
             Map<String, Object> cdi = new LinkedHashMap<>();

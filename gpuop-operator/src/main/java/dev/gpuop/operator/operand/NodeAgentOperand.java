@@ -73,6 +73,8 @@ public final class NodeAgentOperand implements Operand {
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVar("MIG_STRATEGY", spec.mig().strategyOrDefault().id()));
         env.add(new EnvVar("DEVICE_LIST_STRATEGY", cdiOn(spec) ? "cdi-cri" : "envvar"));
+        // where the validator's toolkit stage asks containerd for the handler (under the host's root)
+        env.addAll(ToolkitStep.forNodeAgent(spec, d));
         env.addAll(spec.devicePlugin().getEnv());
         env.addAll(spec.nodeAgent().getEnv());
         DaemonSets.setEnv(agent, env);

@@ -36,15 +36,7 @@ final class ToolkitStep {
         }
         String image = spec.toolkit().getImage() == null && spec.toolkit().getRepository() == null
             ? agentImage : ImageRef.resolve(spec.toolkit(), "spec.toolkit", agentImage);
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("CONTAINERD_CONFIG", d.containerdConfig());
-        env.put("CONTAINERD_SOCKET", d.containerdSocket());
-        env.put("CONTAINERD_RUNTIME_CLASS", spec.operator().runtimeClassOrDefault());
-        env.put("CDI_ENABLED", Boolean.toString(spec.cdi().isEnabled()));
-        env.put("GPUOP_HOST_ROOT", "/host");
-        for (EnvVar v : spec.toolkit().getEnv()) {
-            env.put(v.name(), v.value() == null ? "" : v.value());
-        }
+        Map<String, String> env = env(spec, d);
         List<String> args = new ArrayList<>(step.getArgs());
         args.addAll(List.of("--distribution", d.id()));
         step.setArgs(args);
@@ -54,6 +46,30 @@ final class ToolkitStep {
         mountParent(pod, step, "containerd-socket", first(env, "CONTAINERD_SOCKET", "RUNTIME_SOCKET"));
         pod.setHostPID(true);
         pod.setInitContainers(new ArrayList<>(List.of(step)));
+    }
+
+    /** The step's environment: the distribution's paths, then the policy's {@code toolkit.env} over them. */
+    static Map<String, String> env(ClusterPolicySpec spec, Distribution d) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("CONTAINERD_CONFIG", d.containerdConfig());
+        env.put("CONTAINERD_SOCKET", d.containerdSocket());
+        env.put("CONTAINERD_RUNTIME_CLASS", spec.operator().runtimeClassOrDefault());
+        env.put("CDI_ENABLED", Boolean.toString(spec.cdi().isEnabled()));
+        env.put("GPUOP_HOST_ROOT", "/host");
+        for (EnvVar v : spec.toolkit().getEnv()) {
+            env.put(v.name(), v.value() == null ? "" : v.value());
+        }
+        return env;
+    }
+
+    /**
+     * The containerd socket and runtime class the node agent's toolkit check asks about: the same the step
+     * configured, NVIDIA's older names ({@code RUNTIME_SOCKET}) included.
+     */
+    static List<EnvVar> forNodeAgent(ClusterPolicySpec spec, Distribution d) {
+        Map<String, String> env = env(spec, d);
+        return List.of(new EnvVar("CONTAINERD_SOCKET", first(env, "CONTAINERD_SOCKET", "RUNTIME_SOCKET")),
+            new EnvVar("CONTAINERD_RUNTIME_CLASS", env.get("CONTAINERD_RUNTIME_CLASS")));
     }
 
     private static String first(Map<String, String> env, String a, String b) {

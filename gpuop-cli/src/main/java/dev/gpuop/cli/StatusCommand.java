@@ -1,14 +1,10 @@
 package dev.gpuop.cli;
 
 import dev.gpuop.api.v1alpha1.ClusterPolicy;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -47,7 +43,7 @@ final class StatusCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--output must be table, json or yaml, not " + output);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (KubernetesClient k8s = client()) {
+        try (KubernetesClient k8s = Kubeconfigs.client(spec.commandLine(), kubeconfig)) {
             String last = null;
             do {
                 String now = render(read(k8s));
@@ -70,23 +66,6 @@ final class StatusCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         return ExitCodes.OK;
-    }
-
-    private KubernetesClient client() {
-        if (kubeconfig == null) {
-            return new KubernetesClientBuilder().build();
-        }
-        if (!Files.isReadable(kubeconfig) || Files.isDirectory(kubeconfig)) {
-            throw new ParameterException(spec.commandLine(), "--kubeconfig " + kubeconfig
-                + ": not a readable file");
-        }
-        try {
-            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
-                .build();
-        } catch (IOException | RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), "--kubeconfig " + kubeconfig + ": not a kubeconfig ("
-                + e.getMessage() + ")");
-        }
     }
 
     private static ClusterStatusView read(KubernetesClient k8s) {

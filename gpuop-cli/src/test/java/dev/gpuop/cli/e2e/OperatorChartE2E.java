@@ -29,6 +29,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * pod against the real API server) starts its discovery pod there, which finds the GPUs (8 simulated H100s through
  * the policy's {@code nodeAgent.env}) and labels the node; then the node agent DaemonSet lands on it, registers
  * {@code nvidia.com/gpu} with the real kubelet, reports ready, and the ClusterPolicy turns {@code ready}.
+ * The seed's flags turn gpuop's toolkit off, and this node's containerd has no NVIDIA runtime: the node checks say
+ * so (no {@code toolkit-ready}, the verdict names the handler), as do {@code gpuop status} and {@code gpuop doctor};
+ * a validator key gpuop does not read makes the policy {@code notReady} naming the field.
  */
 @ExtendWith(TestClusterExtension.class)
 class OperatorChartE2E {
@@ -58,6 +61,9 @@ class OperatorChartE2E {
             // the seed's flags, exactly
             .set("operator.defaultRuntime", "containerd").set("driver.enabled", "false")
             .set("toolkit.enabled", "false")
+            // testenv keeps containerd's socket under its state dir: the node checks ask containerd there
+            .set("toolkit.env[0].name", "CONTAINERD_SOCKET")
+            .set("toolkit.env[0].value", kubeconfig.getParent().resolve("containerd/containerd.sock").toString())
             // this cluster: the image was imported, and the node has no GPU, so the agent simulates eight
             .set("operator.image.tag", "dev").set("operator.image.pullPolicy", "Never")
             .set("nodeAgent.imagePullPolicy", "Never")
@@ -94,6 +100,28 @@ class OperatorChartE2E {
         sb.append("policy status: ").append(p == null ? "none" : p.getStatus()).append('\n');
         sb.append(E2eSupport.podLogs(k8s, NS));
         return sb.toString();
+    }
+
+    /** Runs bin/gpuop as an admin does; its output, after checking its exit code. */
+    private static String gpuop(int exit, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(repo.resolve("bin/gpuop")
+            .toString()));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isEqualTo(exit);
+        return out;
+    }
+
+    /** gpuop doctor's cluster half as JSON: each step's worst result (FAIL over WARN over PASS). */
+    private static Map<String, String> doctor(int exit) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(gpuop(exit, "doctor", "--no-host", "--kubeconfig", kubeconfig.toString(), "-o", "json"));
+        Map<String, String> worst = new java.util.TreeMap<>();
+        java.util.List<String> order = java.util.List.of("SKIP", "PASS", "WARN", "FAIL");
+        report.path("findings").forEach(f -> worst.merge(f.path("step").asText(), f.path("result").asText(),
+            (a, b) -> order.indexOf(a) >= order.indexOf(b) ? a : b));
+        return worst;
     }
 
     @Test
@@ -135,25 +163,48 @@ class OperatorChartE2E {
             + ":8081/proxy/metrics");
         assertThat(metrics).contains("DCGM_FI_DEV_GPU_UTIL{").contains("DCGM_FI_DEV_FB_USED{")
             .contains("Hostname=\"" + TestCluster.NODE + "\"");
-        // NVIDIA's status files on the node (its /run/nvidia/validations), written by the node agent's checks
+        // NVIDIA's status files on the node (its /run/nvidia/validations), written by the node agent's checks: all
+        // but toolkit-ready, since this containerd has no nvidia handler (CUDA is not run on simulated GPUs)
         Path validations = Path.of("/run/nvidia/validations");
-        await(() -> VALIDATIONS.stream().allMatch(f -> Files.exists(validations.resolve(f))), Duration.ofSeconds(60),
+        java.util.List<String> ready = java.util.List.of("driver-ready", "cuda-ready", "plugin-ready");
+        await(() -> ready.stream().allMatch(f -> Files.exists(validations.resolve(f))), Duration.ofSeconds(60),
             () -> "validation files: " + VALIDATIONS.stream().filter(f -> Files.exists(validations.resolve(f)))
                 .toList() + "\n" + diagnostics(k8s));
+        assertThat(validations.resolve("toolkit-ready")).doesNotExist();
         assertThat(Files.readString(validations.resolve("driver-ready"))).contains("IS_HOST_DRIVER=true");
-        // and the verdict in the policy's node list, through the agent's Node report
-        await(() -> {
-            ClusterPolicy cp = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
-            return cp.getStatus().nodes().stream().anyMatch(n -> "passed".equals(n.validation()));
-        }, Duration.ofSeconds(60), () -> diagnostics(k8s));
+        // the verdict in the policy's node list, through the agent's Node report: the first failed stage and why
+        Supplier<String> verdict = () -> k8s.resources(ClusterPolicy.class).withName("cluster-policy").get()
+            .getStatus().nodes().stream().map(n -> String.valueOf(n.validation())).findFirst().orElse("");
+        await(() -> verdict.get().startsWith("toolkit: containerd"), Duration.ofSeconds(60), () -> diagnostics(k8s));
+        assertThat(verdict.get()).contains("has no runtime handler 'nvidia'", "runc");
         // gpuop status, as an admin runs it: the node's line and the policy from what was published
-        Process status = new ProcessBuilder(repo.resolve("bin/gpuop").toString(),
-            "status", "--kubeconfig", kubeconfig.toString()).redirectErrorStream(true).start();
-        String table = new String(status.getInputStream().readAllBytes());
-        assertThat(status.waitFor()).as(table).isZero();
+        String table = gpuop(0, "status", "--kubeconfig", kubeconfig.toString());
         assertThat(table.lines().filter(l -> l.startsWith(TestCluster.NODE)).findFirst()).as(table).get()
-            .asString().contains("containerd", "(host)", "8x ", "8/8", "ready", "passed");
+            .asString().contains("containerd", "(host)", "8x ", "8/8", "ready", "toolkit:");
         assertThat(table).contains("ClusterPolicy cluster-policy: ready");
+        // gpuop doctor's cluster half: everything in place but the handler on this node
+        Map<String, String> doctor = doctor(1);
+        assertThat(doctor).containsEntry("crd", "PASS").containsEntry("operator", "PASS")
+            .containsEntry("cluster-policy", "PASS").containsEntry("node-labels", "PASS")
+            .containsEntry("allocatable", "PASS").containsEntry("runtime-class", "FAIL")
+            .containsEntry("node-checks", "FAIL");
+
+        // a key of NVIDIA's validator section that gpuop's checks do not read: refused by name, policy notReady
+        k8s.resources(ClusterPolicy.class).withName("cluster-policy").patch(io.fabric8.kubernetes.client.dsl.base
+            .PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"validator\":{\"toolkit\":{\"env\":[{\"name\":\"WITH_WAIT\",\"value\":\"true\"}]}}}}");
+        await(() -> k8s.resources(ClusterPolicy.class).withName("cluster-policy").get().getStatus().state()
+            == PolicyState.NOT_READY, Duration.ofSeconds(60), () -> diagnostics(k8s));
+        assertThat(gpuop(0, "status", "--kubeconfig", kubeconfig.toString()))
+            .contains("ClusterPolicy cluster-policy: notReady");
+        String text = gpuop(1, "doctor", "--no-host", "--kubeconfig", kubeconfig.toString());
+        assertThat(text.lines().filter(l -> l.startsWith("cluster/cluster-policy")).findFirst()).as(text).get()
+            .asString().contains("FAIL", "notReady", "spec.validator.toolkit.env[0].name", "WITH_WAIT");
+        k8s.resources(ClusterPolicy.class).withName("cluster-policy").patch(io.fabric8.kubernetes.client.dsl.base
+            .PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"validator\":{\"toolkit\":{\"env\":[]}}}}");
+        await(() -> k8s.resources(ClusterPolicy.class).withName("cluster-policy").get().getStatus().state()
+            == PolicyState.READY, Duration.ofSeconds(60), () -> diagnostics(k8s));
         assertThat(k8s.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName("nvidia")
             .get().getHandler()).isEqualTo("nvidia");
         assertThat(Files.exists(chart.resolve("crds/clusterpolicies.gpuop.dev.yaml"))).isTrue();

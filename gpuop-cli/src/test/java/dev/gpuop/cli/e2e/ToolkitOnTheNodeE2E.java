@@ -163,6 +163,12 @@ class ToolkitOnTheNodeE2E {
         assertThat(dev).as(log).filteredOn(n -> n.matches("nvidia\\d+")).hasSize(1);
         assertThat(dev).contains("nvidiactl", "nvidia-uvm");
         assertThat(log).contains("fake libcuda " + VERSION).contains("NVIDIA_VISIBLE_DEVICES=void");
+        // the node checks agree: the running containerd loaded the handler and reads the spec naming every GPU
+        Supplier<String> verdict = () -> String.valueOf(k8s.nodes().withName(TestCluster.NODE).get().getMetadata()
+            .getAnnotations().get("gpuop.dev/validation"));
+        await(() -> "passed".equals(verdict.get()), Duration.ofSeconds(90), () -> verdict.get() + "\n"
+            + agentLogs(k8s));
+        assertThat(Path.of("/run/nvidia/validations/toolkit-ready")).exists();
 
         toolkit(k8s, false);
         await(() -> {

@@ -1,0 +1,45 @@
+package dev.gpuop.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/** The cluster a command talks to; a kubeconfig that cannot be read is a bad command line, never a stack trace. */
+final class Kubeconfigs {
+
+    private Kubeconfigs() {
+    }
+
+    /** The client for {@code --kubeconfig FILE}, else fabric8's default (KUBECONFIG, ~/.kube/config, the pod's). */
+    static KubernetesClient client(CommandLine cl, Path kubeconfig) {
+        if (kubeconfig == null) {
+            return new KubernetesClientBuilder().build();
+        }
+        if (!Files.isReadable(kubeconfig) || Files.isDirectory(kubeconfig)) {
+            throw new ParameterException(cl, "--kubeconfig " + kubeconfig + ": not a readable file");
+        }
+        try {
+            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+                .build();
+        } catch (IOException | RuntimeException e) {
+            throw new ParameterException(cl, "--kubeconfig " + kubeconfig + ": not a kubeconfig (" + e.getMessage()
+                + ")");
+        }
+    }
+
+    /** Like {@link #client}, but null when no cluster is named anywhere (no flag, KUBECONFIG, config or pod). */
+    static KubernetesClient clientOrNull(CommandLine cl, Path kubeconfig) {
+        if (kubeconfig != null) {
+            return client(cl, kubeconfig);
+        }
+        String env = System.getenv("KUBECONFIG");
+        boolean named = (env != null && !env.isBlank()) || System.getenv("KUBERNETES_SERVICE_HOST") != null
+            || Files.exists(Path.of(System.getProperty("user.home"), ".kube", "config"));
+        return named ? client(cl, null) : null;
+    }
+}

@@ -14,7 +14,9 @@
 #   seed   NVIDIA's nvidia-container-runtime and nvidia-ctk on the host (GPUOP_E2E_NVIDIA_TOOLKIT, a dir holding
 #          them), the nvidia runtime in K3s's config as K3s adds it; the seed's flags, toolkit.enabled=false.
 # Each: cluster up, `helm install` with the seed's command, the seed's vectoradd pod (our image, built here with the
-# machine's nvcc), `Test PASSED`, `nvidia-smi -L` in a second pod, the timeline, the node agent's RSS, cluster down.
+# machine's nvcc), `Test PASSED`, `nvidia-smi -L` in a second pod, the node checks (every stage, CUDA's vector add
+# included, and how long after the agent's start), `gpuop doctor` with the cluster, the timeline, the node agent's
+# RSS, cluster down. Before the scenarios: `gpuop doctor`'s host half on the bare host, cold and warm.
 # Logs go to $OUT (or ./out). Reads the GPU's settings; changes none.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -120,6 +122,7 @@ wait_until() {
 }
 agent_ready() { [[ $(kc -n gpu-operator get ds gpuop-node-agent-k3s -o jsonpath='{.status.numberReady}') == 1 ]]; }
 gpu_allocatable() { (($(kc get node gpuop-node -o jsonpath='{.status.allocatable.nvidia\.com/gpu}' || echo 0) >= 1)); }
+checks_passed() { [[ $(kc get node gpuop-node -o jsonpath='{.metadata.annotations.gpuop\.dev/validation}') == passed ]]; }
 pod_done() { [[ $(kc get pod "$1" -o jsonpath='{.status.phase}') =~ ^(Succeeded|Failed)$ ]]; }
 
 gpu_pod() { # the seed's pod, unchanged but for the image (and, for nvidia-smi, its command)
@@ -162,6 +165,33 @@ diagnostics() {
 	cp /var/lib/gpuop/toolkit/toolkit-state.json "$d/" 2>/dev/null
 	cp /var/run/cdi/nvidia.yaml /var/log/nvidia-container-*.log "$d/" 2>/dev/null
 	tar -C "$W" -czf "$OUT/diag-$s.tar.gz" "diag-$s"
+}
+
+# gpuop's CLI on the host, from gpuop's own image: its Java runtime and jars, unpacked once from the OCI layers
+host_gpuop() {
+	local r=$W/gpuop-root blob
+	if [[ ! -x $r/opt/gpuop/jre/bin/java ]]; then
+		rm -rf "$W/gpuop-oci" "$r" && mkdir -p "$W/gpuop-oci" "$r"
+		tar -C "$W/gpuop-oci" -xf "$B/images/gpuop-image.tar"
+		for blob in "$W"/gpuop-oci/blobs/sha256/*; do
+			tar -tzf "$blob" 2>/dev/null | grep -q 'opt/gpuop/jre/bin/java$' && tar -C "$r" -xzf "$blob"
+		done
+	fi
+	"$r/opt/gpuop/jre/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto \
+		--enable-native-access=ALL-UNNAMED -cp "$r/opt/gpuop/lib/*" dev.gpuop.cli.GpuopCommand "$@"
+}
+
+doctor_timing() { # the host half of gpuop doctor on the bare host: the first run cold, then 4 warm
+	local i t0 t1 rc
+	log "gpuop doctor (host half), 5 runs"
+	for ((i = 0; i < 5; i++)); do
+		t0=$(date +%s%N)
+		host_gpuop doctor >"$OUT/doctor-host-$i.txt" 2>&1
+		rc=$?
+		t1=$(date +%s%N)
+		echo "doctor run $i: $(((t1 - t0) / 1000000)) ms, exit $rc"
+	done
+	cat "$OUT/doctor-host-0.txt"
 }
 
 node_agent_rss() { # VmRSS of the node agent's JVM, sampled 6 times 5 s apart
@@ -214,6 +244,13 @@ scenario() {
 		echo "nvidia-smi -L on the host:"; nvidia-smi -L
 		grep -q "$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)" "$W/smi-$s.log" ||
 			{ log "the pod's nvidia-smi -L does not list the host's GPU UUID"; rc=1; }
+		wait_until 90 "the node checks to pass" checks_passed && mark "node checks passed (driver, toolkit, cuda, plugin)" ||
+			{ log "node checks: $(kc get node gpuop-node -o jsonpath='{.metadata.annotations.gpuop\.dev/validation}')"; rc=1; }
+		echo "--- node checks in the agent's log"
+		kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent | grep -E 'validation|CUDA check' | tail -8
+		ls -la /run/nvidia/validations; cat /run/nvidia/validations/driver-ready
+		echo "--- gpuop doctor with the cluster"
+		host_gpuop doctor --kubeconfig "$KUBECONFIG" | tee "$OUT/doctor-$s.txt" || { log "gpuop doctor failed"; rc=1; }
 	fi
 	echo "--- timeline ($s)"; printf '%s\n' "${TIMELINE[@]}"
 	echo "--- node labels"; kc get node gpuop-node -o json | grep -oE '"(nvidia.com|gpuop.dev)/[^"]+": "[^"]*"' | sort
@@ -247,6 +284,7 @@ run)
 	unpack
 	date -u; nvidia-smi -L; nvidia-smi --query-gpu=mig.mode.current --format=csv,noheader
 	vectoradd_image
+	doctor_timing
 	failed=0
 	for s in "${@:-gpuop}"; do
 		scenario "$s" 2>&1 | tee "$OUT/e2e-$s.log"

@@ -24,6 +24,7 @@ final class ValidationRunner implements AutoCloseable {
     private final Function<Boolean, List<StageResult>> stages;
     private final Supplier<String> driverRootOnHost;
     private volatile List<StageResult> last = List.of();
+    private boolean everReady;
     private ScheduledExecutorService timer;
 
     /**
@@ -54,6 +55,13 @@ final class ValidationRunner implements AutoCloseable {
         List<Path> changed = files.apply(now, driverRootOnHost.get());
         if (!changed.isEmpty() || !outcomes(now).equals(outcomes(last))) {
             LOG.log(System.Logger.Level.INFO, "validation: {0}", now);
+        }
+        if (!now.isEmpty() && now.stream().allMatch(StageResult::ready) && !everReady) {
+            // how long a node takes from the agent's start to every status file: measured on the GPU machine
+            everReady = true;
+            LOG.log(System.Logger.Level.INFO, "validation: every stage ready {0} ms after the node agent started",
+                ProcessHandle.current().info().startInstant()
+                    .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L));
         }
         last = now;
         return now;

@@ -75,6 +75,11 @@ final class AgentValidation {
         };
     }
 
+    /** Starts the CUDA check's first run now (see {@link CudaStage#startEarly()}). */
+    void startCudaEarly() {
+        cuda.startEarly();
+    }
+
     /** One round over the agent's state now. */
     List<StageResult> validate(GpuHost host, String hostError, boolean simulated, DevicePluginManager plugin,
                                boolean pluginEnabled, boolean force) {
@@ -101,8 +106,8 @@ final class AgentValidation {
 
     static PluginStage.Plugin plugin(DevicePluginManager p, boolean enabled, String hostError) {
         if (p == null) {
-            return new PluginStage.Plugin(enabled, false, Map.of(), "the GPUs cannot be read"
-                + (hostError == null ? "" : ": " + hostError));
+            return new PluginStage.Plugin(enabled, false, Map.of(), hostError == null || hostError.equals("starting")
+                ? "the device plugin is starting" : "the GPUs cannot be read: " + hostError);
         }
         Map<String, Integer> offered = new TreeMap<>();
         p.resources().forEach(r -> offered.merge(r.name(), r.devices().size(), Integer::sum));

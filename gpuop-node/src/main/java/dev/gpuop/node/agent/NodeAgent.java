@@ -61,8 +61,9 @@ public final class NodeAgent implements AutoCloseable {
     public synchronized void start() {
         http = new AgentHttpServer(config.server().portOrDefault(), () -> Optional.ofNullable(notReadyReason()),
             registry);
+        prepareValidation();
         startParts();
-        startValidation();
+        startValidationRounds();
         if (config.nodeName() != null) {
             try {
                 ApiServerClient.inCluster(env).ifPresent(api -> {
@@ -93,8 +94,11 @@ public final class NodeAgent implements AutoCloseable {
         return v == null || v.isBlank() ? Path.of("/") : Path.of(v);
     }
 
-    /** The node checks and their status files, where the config names a dir and the agent serves GPUs. */
-    private void startValidation() {
+    /**
+     * The node checks and their status files, where the config names a dir and the agent serves GPUs. The CUDA
+     * check's child starts now, alongside the agent's own start; the rounds start once the GPUs are open.
+     */
+    private void prepareValidation() {
         NodeAgentConfig.Validation v = config.validation();
         if (v == null || v.dir() == null || config.isDiscoveryOnly()) {
             return;
@@ -112,8 +116,17 @@ public final class NodeAgent implements AutoCloseable {
             force -> checks.validate(host, notReady, simulate != null, plugin, config.devicePlugin().isEnabled(),
                 force),
             () -> CdiOptions.mountedHost(hostRoot(), Path.of("/proc")).onHost(DriverRoot.find(hostRoot())));
-        validation.start(v.intervalOrDefault());
+        if (simulate == null && v.cudaOrDefault()) {
+            checks.startCudaEarly();
+        }
         http.onValidate(() -> validation.run(true));
+    }
+
+    /** The first round as soon as the GPUs are open (or could not be), then on the runner's timer. */
+    private void startValidationRounds() {
+        if (validation != null) {
+            validation.start(config.validation().intervalOrDefault());
+        }
     }
 
     /** The first of NVIDIA's names for a setting that is set. */
@@ -154,6 +167,8 @@ public final class NodeAgent implements AutoCloseable {
         }
         try {
             host = GpuHosts.open(simulate, DriverLibraries.standard());
+            // driver, toolkit and CUDA can pass before the device plugin registers
+            startValidationRounds();
         } catch (DriverLibraryNotFoundException | GpuException e) {
             String verdict = HostProbe.ofThisHost().probe().verdict();
             notReady = "cannot read the GPUs (" + verdict + "): " + e.getMessage();

@@ -5,6 +5,7 @@ import dev.gpuop.node.validation.ValidationFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,7 @@ final class ValidationRunner implements AutoCloseable {
     private final Function<Boolean, List<StageResult>> stages;
     private final Supplier<String> driverRootOnHost;
     private volatile List<StageResult> last = List.of();
-    private boolean everReady;
+    private final java.util.Set<String> everReady = new java.util.HashSet<>();
     private ScheduledExecutorService timer;
 
     /**
@@ -36,10 +37,29 @@ final class ValidationRunner implements AutoCloseable {
         this.driverRootOnHost = driverRootOnHost;
     }
 
-    void start(Duration interval) {
+    /**
+     * Starts the rounds (once; later calls do nothing): every second during {@link #EAGER} after the start, while
+     * the parts come up one after the other and each file should appear as soon as its stage passes, then every
+     * {@code interval}.
+     */
+    synchronized void start(Duration interval) {
+        if (timer != null) {
+            return;
+        }
         timer = AgentTimers.daemon("validation");
-        timer.scheduleWithFixedDelay(this::runQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        Instant eagerUntil = Instant.now().plus(EAGER);
+        timer.execute(new Runnable() {
+            @Override
+            public void run() {
+                runQuietly();
+                boolean eager = Instant.now().isBefore(eagerUntil) && !last.stream().allMatch(StageResult::ready);
+                timer.schedule(this, eager ? 1000 : interval.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
     }
+
+    /** How long after the start the rounds come every second until every stage is ready. */
+    static final Duration EAGER = Duration.ofSeconds(60);
 
     private void runQuietly() {
         try {
@@ -56,12 +76,13 @@ final class ValidationRunner implements AutoCloseable {
         if (!changed.isEmpty() || !outcomes(now).equals(outcomes(last))) {
             LOG.log(System.Logger.Level.INFO, "validation: {0}", now);
         }
-        if (!now.isEmpty() && now.stream().allMatch(StageResult::ready) && !everReady) {
-            // how long a node takes from the agent's start to every status file: measured on the GPU machine
-            everReady = true;
-            LOG.log(System.Logger.Level.INFO, "validation: every stage ready {0} ms after the node agent started",
-                ProcessHandle.current().info().startInstant()
-                    .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L));
+        List<String> firstReady = now.stream().filter(StageResult::ready).map(r -> r.stage().file())
+            .filter(everReady::add).toList();
+        if (!firstReady.isEmpty()) {
+            // how long a node takes from the agent's start to each status file: measured on the GPU machine
+            LOG.log(System.Logger.Level.INFO, "validation: {0} ready {1} ms after the node agent started",
+                String.join(", ", firstReady), ProcessHandle.current().info().startInstant()
+                    .map(t -> Duration.between(t, Instant.now()).toMillis()).orElse(-1L));
         }
         last = now;
         return now;

@@ -73,6 +73,24 @@ class NodeValidatorTest {
     }
 
     @Test
+    void theRunStartedWithTheAgentIsTheFirstChecksAndOnlyAChangeRunsAgain() {
+        AtomicInteger runs = new AtomicInteger();
+        CudaStage cuda = new CudaStage(() -> new CudaStage.Output(0, List.of("devices 1",
+            "cuda 0 passed run " + runs.incrementAndGet())));
+        cuda.startEarly();
+        cuda.startEarly();
+        assertThat(cuda.check("driver 580", 1, false).reason()).isEqualTo("vector add passed on 1 GPU(s)");
+        assertThat(runs).as("one early run, used by the first check").hasValue(1);
+        cuda.check("driver 580", 1, false);
+        assertThat(runs).hasValue(1);
+        cuda.check("driver 590", 1, false);
+        assertThat(runs).as("the driver changed").hasValue(2);
+        cuda.startEarly();
+        cuda.check("driver 590", 1, false);
+        assertThat(runs).as("an early start after the first check does nothing").hasValue(2);
+    }
+
+    @Test
     void theToolkitStageLooksAtWhatContainerdLoadedAndAtTheCdiSpec() {
         CudaStage cuda = new CudaStage(() -> new CudaStage.Output(0, List.of("devices 0")));
         try (GpuHost host = SimulatedGpuHost.open(GpuFixtures.load("h100-sxm-8x"), Clock.systemUTC())) {

@@ -34,8 +34,9 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = "clusterpolicy")
 public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> {
 
+    /** The node agent's report: its state, why not ready, a pre-installed driver, and the node checks' verdict. */
     private static final Set<String> REPORT_KEYS = Set.of(NodeLabels.AGENT_STATE, NodeLabels.AGENT_REASON,
-        NodeLabels.AGENT_DRIVER_PREINSTALLED);
+        NodeLabels.AGENT_DRIVER_PREINSTALLED, NodeLabels.AGENT_VALIDATION);
 
     private final OperatorSettings settings;
     private final OperatorMetrics metrics;

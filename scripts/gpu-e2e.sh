@@ -174,7 +174,7 @@ host_gpuop() {
 		rm -rf "$W/gpuop-oci" "$r" && mkdir -p "$W/gpuop-oci" "$r"
 		tar -C "$W/gpuop-oci" -xf "$B/images/gpuop-image.tar"
 		for blob in "$W"/gpuop-oci/blobs/sha256/*; do
-			tar -tf "$blob" 2>/dev/null | grep -q "opt/gpuop/jre/bin/java$" && tar -C "$r" -xf "$blob"
+			tar -tf "$blob" 2>/dev/null | grep "opt/gpuop/jre/bin/java$" >/dev/null && tar -C "$r" -xf "$blob"
 		done
 	fi
 	"$r/opt/gpuop/jre/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto \

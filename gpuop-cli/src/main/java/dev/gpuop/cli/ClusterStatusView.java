@@ -1,7 +1,6 @@
 package dev.gpuop.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.gpuop.api.v1alpha1.ClusterPolicy;
 import dev.gpuop.api.v1alpha1.OperandStatus;
 import io.fabric8.kubernetes.api.model.Node;
@@ -67,12 +66,7 @@ record ClusterStatusView(String policy, String policyState, List<NodeRow> nodes,
 
     /** An enum as the API writes it ({@code notReady}), as kubectl shows it. */
     static String wire(Enum<?> e) {
-        try {
-            JsonProperty p = e.getDeclaringClass().getField(e.name()).getAnnotation(JsonProperty.class);
-            return p == null ? e.name() : p.value();
-        } catch (NoSuchFieldException impossible) {
-            return e.name();
-        }
+        return dev.gpuop.cli.doctor.WireNames.of(e);
     }
 
     private static String driver(Map<String, String> l, Map<String, String> a) {

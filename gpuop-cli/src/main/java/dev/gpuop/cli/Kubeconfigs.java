@@ -12,6 +12,18 @@ import picocli.CommandLine.ParameterException;
 /** The cluster a command talks to; a kubeconfig that cannot be read is a bad command line, never a stack trace. */
 final class Kubeconfigs {
 
+    /**
+     * fabric8 warns on stderr, on every run, that the ClusterPolicy API is v1alpha1: true, known, and noise in the
+     * output of a command an admin reads (or pipes, with {@code 2>&1}, into a JSON parser). Held here because JUL
+     * keeps loggers only weakly.
+     */
+    private static final java.util.logging.Logger VERSION_WARNING =
+        java.util.logging.Logger.getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils");
+
+    static {
+        VERSION_WARNING.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     private Kubeconfigs() {
     }
 

@@ -87,14 +87,16 @@ final class ClusterChecks {
                 + "operator.createPolicy=false: helm upgrade with the seed's flags");
         }
         ClusterPolicyStatus s = p.getStatus();
-        String state = s == null || s.state() == null ? "unset" : s.state().toString();
+        String state = s == null || s.state() == null ? "unset" : WireNames.of(s.state());
         String name = p.getMetadata().getName();
-        if ("ready".equals(state)) {
+        if (s != null && s.state() == dev.gpuop.api.v1alpha1.PolicyState.READY) {
             return Finding.pass(AREA, "cluster-policy", name + " ready");
         }
+        // the Error condition when it is set, else why Ready is not (an operand still coming up)
         String why = s == null || s.conditions() == null ? "the operator has not written a status" : s.conditions()
-            .stream().filter(c -> "Error".equals(c.getType()) && "True".equals(c.getStatus()))
-            .map(c -> c.getReason() + ": " + c.getMessage()).findFirst().orElse("no Error condition");
+            .stream().filter(c -> "Error".equals(c.getType()) && "True".equals(c.getStatus())).findFirst()
+            .or(() -> s.conditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst())
+            .map(c -> c.getReason() + ": " + c.getMessage()).orElse("no condition");
         return Finding.fail(AREA, "cluster-policy", name + " is " + state + ": " + why,
             "kubectl get clusterpolicy " + name + " -o yaml shows every operand and node; gpuop status sums it up");
     }

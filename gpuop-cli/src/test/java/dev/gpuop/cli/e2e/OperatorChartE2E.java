@@ -107,9 +107,14 @@ class OperatorChartE2E {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(repo.resolve("bin/gpuop")
             .toString()));
         cmd.addAll(java.util.List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Path err = Files.createTempFile("gpuop-stderr", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isEqualTo(exit);
+        int code = p.waitFor();
+        String stderr = Files.readString(err);
+        Files.delete(err);
+        assertThat(code).as(out + stderr).isEqualTo(exit);
+        assertThat(stderr).as("a command an admin reads says nothing on stderr when it works").isEmpty();
         return out;
     }
 

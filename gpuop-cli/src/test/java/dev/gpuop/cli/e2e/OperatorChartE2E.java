@@ -168,14 +168,26 @@ class OperatorChartE2E {
             + ":8081/proxy/metrics");
         assertThat(metrics).contains("DCGM_FI_DEV_GPU_UTIL{").contains("DCGM_FI_DEV_FB_USED{")
             .contains("Hostname=\"" + TestCluster.NODE + "\"");
-        // NVIDIA's status files on the node (its /run/nvidia/validations), written by the node agent's checks: all
-        // but toolkit-ready, since this containerd has no nvidia handler (CUDA is not run on simulated GPUs)
+        // NVIDIA's status files on the node (its /run/nvidia/validations), written by the node agent's checks: not
+        // toolkit-ready, since this containerd has no nvidia handler, nor plugin-ready, whose workload pod cannot
+        // start on that runtime class (CUDA is not run on simulated GPUs)
         Path validations = Path.of("/run/nvidia/validations");
-        java.util.List<String> ready = java.util.List.of("driver-ready", "cuda-ready", "plugin-ready");
+        java.util.List<String> ready = java.util.List.of("driver-ready", "cuda-ready");
         await(() -> ready.stream().allMatch(f -> Files.exists(validations.resolve(f))), Duration.ofSeconds(60),
             () -> "validation files: " + VALIDATIONS.stream().filter(f -> Files.exists(validations.resolve(f)))
                 .toList() + "\n" + diagnostics(k8s));
         assertThat(validations.resolve("toolkit-ready")).doesNotExist();
+        assertThat(validations.resolve("plugin-ready")).doesNotExist();
+        // the workload pod the agent started: this node, one GPU, the runtime class whose handler is missing
+        await(() -> !k8s.pods().inNamespace(NS).withLabel("gpuop.dev/workload-check", "true").list().getItems()
+            .isEmpty(), Duration.ofSeconds(60), () -> diagnostics(k8s));
+        Pod workload = k8s.pods().inNamespace(NS).withLabel("gpuop.dev/workload-check", "true").list().getItems()
+            .getFirst();
+        assertThat(workload.getSpec().getNodeName()).isEqualTo(TestCluster.NODE);
+        assertThat(workload.getSpec().getRuntimeClassName()).isEqualTo("nvidia");
+        assertThat(workload.getSpec().getContainers().getFirst().getResources().getLimits())
+            .containsEntry("nvidia.com/gpu", new Quantity("1"));
+        assertThat(workload.getStatus().getPhase()).as("no handler, no container").isEqualTo("Pending");
         assertThat(Files.readString(validations.resolve("driver-ready"))).contains("IS_HOST_DRIVER=true");
         // the verdict in the policy's node list, through the agent's Node report: the first failed stage and why
         Supplier<String> verdict = () -> k8s.resources(ClusterPolicy.class).withName("cluster-policy").get()

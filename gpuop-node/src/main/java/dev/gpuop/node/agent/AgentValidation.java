@@ -12,6 +12,7 @@ import dev.gpuop.node.validation.NodeValidator;
 import dev.gpuop.node.validation.PluginStage;
 import dev.gpuop.node.validation.StageResult;
 import dev.gpuop.node.validation.ToolkitStage;
+import dev.gpuop.node.validation.WorkloadCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,10 +49,15 @@ final class AgentValidation {
 
     private final Places places;
     private final CudaStage cuda;
+    private final WorkloadCheck workload;
 
-    AgentValidation(Places places, CudaStage.Runner cudaRunner) {
+    /**
+     * @param workload the plugin stage's workload pod, or null when it is off or there is no cluster
+     */
+    AgentValidation(Places places, CudaStage.Runner cudaRunner, WorkloadCheck workload) {
         this.places = places;
         this.cuda = new CudaStage(cudaRunner);
+        this.workload = workload;
     }
 
     /**
@@ -88,7 +94,7 @@ final class AgentValidation {
         NodeValidator.Inputs in = new NodeValidator.Inputs(host, hostError, simulated,
             () -> ContainerdView.ask(onHost(places.containerdSocket()), ASK_TIMEOUT), toolkit,
             plugin(plugin, pluginEnabled, hostError),
-            () -> KubeletAllocatable.ask(onHost(places.podResourcesSocket()), ASK_TIMEOUT), places.cuda());
+            () -> KubeletAllocatable.ask(onHost(places.podResourcesSocket()), ASK_TIMEOUT), places.cuda(), workload);
         return NodeValidator.validate(in, cuda, force);
     }
 

@@ -44,7 +44,8 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The two API calls the node agent makes (read its Node's metadata, merge-patch it), with the pod's service account,
+ * The API calls the node agent makes (read its Node's metadata, merge-patch it; create, read and delete its
+ * workload check pod), with the pod's service account,
  * as HTTP/1.1 over TLS on netty, whose event loop the agent already runs for gRPC. A general Kubernetes client
  * (fabric8) took 60 MiB more resident memory in a process whose budget is 100 MiB, and the JDK's HTTP client loads
  * about 400 classes and three threads of its own for a request every few minutes (docs/benchmarks.md; ADR 0007).
@@ -117,7 +118,7 @@ final class ApiServerClient {
      */
     Optional<NodeMetadata> getNodeMetadata(String name) throws IOException, InterruptedException {
         Response r = send(HttpMethod.GET, "/api/v1/nodes/" + name,
-            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json", null);
+            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json", null, null);
         if (r.status() == 404) {
             return Optional.empty();
         }
@@ -134,22 +135,54 @@ final class ApiServerClient {
     /** A JSON merge patch of the Node's metadata (labels, annotations). */
     void patchNodeMetadata(String name, Map<String, Object> metadata) throws IOException, InterruptedException {
         byte[] body = JSON.writeValueAsBytes(Map.of("metadata", metadata));
-        check(send(HttpMethod.PATCH, "/api/v1/nodes/" + name, "application/json", body), "PATCH node " + name);
+        check(send(HttpMethod.PATCH, "/api/v1/nodes/" + name, "application/json", body,
+            "application/merge-patch+json"), "PATCH node " + name);
+    }
+
+    /** Creates a pod; false when one of that name exists already (an earlier one still being deleted). */
+    boolean createPod(String namespace, Map<String, Object> pod) throws IOException, InterruptedException {
+        Response r = send(HttpMethod.POST, "/api/v1/namespaces/" + namespace + "/pods", "application/json",
+            JSON.writeValueAsBytes(pod), "application/json");
+        if (r.status() == 409) {
+            return false;
+        }
+        check(r, "POST pod in " + namespace);
+        return true;
+    }
+
+    /** A pod, or empty when it does not exist. */
+    Optional<JsonNode> getPod(String namespace, String name) throws IOException, InterruptedException {
+        Response r = send(HttpMethod.GET, "/api/v1/namespaces/" + namespace + "/pods/" + name, "application/json",
+            null, null);
+        if (r.status() == 404) {
+            return Optional.empty();
+        }
+        check(r, "GET pod " + namespace + "/" + name);
+        return Optional.of(JSON.readTree(r.body()));
+    }
+
+    /** Deletes a pod at once; nothing when it is gone already. */
+    void deletePod(String namespace, String name) throws IOException, InterruptedException {
+        Response r = send(HttpMethod.DELETE, "/api/v1/namespaces/" + namespace + "/pods/" + name
+            + "?gracePeriodSeconds=0", "application/json", null, null);
+        if (r.status() != 404) {
+            check(r, "DELETE pod " + namespace + "/" + name);
+        }
     }
 
     /** One request on a connection of its own: the agent makes one every few minutes, so nothing is kept open. */
-    private Response send(HttpMethod method, String path, String accept, byte[] mergePatch)
+    private Response send(HttpMethod method, String path, String accept, byte[] body, String contentType)
         throws IOException, InterruptedException {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path,
-            mergePatch == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(mergePatch));
+            body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         // the token is re-read every time: the kubelet rotates projected service-account tokens
         request.headers().set(HttpHeaderNames.HOST, host.contains(":") ? "[" + host + "]" : host)
             .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + Files.readString(tokenFile).strip())
             .set(HttpHeaderNames.ACCEPT, accept)
             .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
             .setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
-        if (mergePatch != null) {
-            request.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/merge-patch+json");
+        if (body != null) {
+            request.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
         CompletableFuture<Response> response = new CompletableFuture<>();
         ChannelFuture connect = new Bootstrap().group(UnixGrpc.eventLoops()).channel(NioSocketChannel.class)

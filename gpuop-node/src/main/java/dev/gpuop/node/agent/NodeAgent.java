@@ -61,19 +61,27 @@ public final class NodeAgent implements AutoCloseable {
     public synchronized void start() {
         http = new AgentHttpServer(config.server().portOrDefault(), () -> Optional.ofNullable(notReadyReason()),
             registry);
-        prepareValidation();
+        ApiServerClient api = apiServer();
+        prepareValidation(api);
         startParts();
         startValidationRounds();
-        if (config.nodeName() != null) {
-            try {
-                ApiServerClient.inCluster(env).ifPresent(api -> {
-                    reporter = new NodeReporter(api, config.nodeName(), this::report);
-                    reporter.start();
-                });
-            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-                LOG.log(System.Logger.Level.WARNING, "no report on the Node object: the service account cannot be"
-                    + " read: " + e.getMessage());
-            }
+        if (api != null) {
+            reporter = new NodeReporter(api, config.nodeName(), this::report);
+            reporter.start();
+        }
+    }
+
+    /** The API server, where the agent runs in a pod of a cluster and knows its node; else null. */
+    private ApiServerClient apiServer() {
+        if (config.nodeName() == null) {
+            return null;
+        }
+        try {
+            return ApiServerClient.inCluster(env).orElse(null);
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            LOG.log(System.Logger.Level.WARNING, "no report on the Node object and no workload check: the service "
+                + "account cannot be read: " + e.getMessage());
+            return null;
         }
     }
 
@@ -98,7 +106,7 @@ public final class NodeAgent implements AutoCloseable {
      * The node checks and their status files, where the config names a dir and the agent serves GPUs. The CUDA
      * check's child starts now, alongside the agent's own start; the rounds start once the GPUs are open.
      */
-    private void prepareValidation() {
+    private void prepareValidation(ApiServerClient api) {
         NodeAgentConfig.Validation v = config.validation();
         if (v == null || v.dir() == null || config.isDiscoveryOnly()) {
             return;
@@ -110,8 +118,12 @@ public final class NodeAgent implements AutoCloseable {
             kubeletDir.resolve("pod-resources/kubelet.sock").toString(),
             Optional.ofNullable(envOf("CONTAINERD_RUNTIME_CLASS")).orElse(AgentValidation.DEFAULT_HANDLER),
             cdi.isEnabled() ? cdi.specDirPath() : null, v.cudaOrDefault());
+        NodeAgentConfig.Workload w = v.workload();
         AgentValidation checks = new AgentValidation(places, AgentValidation.childJvm(hostRoot(),
-            Path.of(System.getProperty("java.io.tmpdir"), "gpuop-driver-libs")));
+            Path.of(System.getProperty("java.io.tmpdir"), "gpuop-driver-libs")),
+            w == null || api == null ? null : new WorkloadPodRunner(api, config.nodeName(),
+                w.settings(env.get("POD_NAME") == null || env.get("POD_UID") == null ? null
+                    : env.get("POD_NAME") + "/" + env.get("POD_UID")), simulate != null));
         validation = new ValidationRunner(Path.of(v.dir()),
             force -> checks.validate(host, notReady, simulate != null, plugin, config.devicePlugin().isEnabled(),
                 force),

@@ -42,9 +42,10 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
      * @param interval how often the checks run (default 30s)
      * @param cuda whether the CUDA vector add runs (default true; NVIDIA's {@code validator.cuda.env}
      *     {@code WITH_WORKLOAD=false} turns it off)
+     * @param workload the plugin stage's workload pod; none when absent (a standalone agent)
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
-    public record Validation(String dir, String interval, Boolean cuda) {
+    public record Validation(String dir, String interval, Boolean cuda, Workload workload) {
 
         public Duration intervalOrDefault() {
             return duration("validation.interval", interval, Duration.ofSeconds(30));
@@ -52,6 +53,32 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
 
         public boolean cudaOrDefault() {
             return cuda == null || cuda;
+        }
+    }
+
+    /**
+     * The workload pod of the plugin stage (NVIDIA's plugin validation): where and what it runs.
+     *
+     * @param namespace the agent's namespace
+     * @param image the pod's image
+     * @param imagePullPolicy its pull policy (default IfNotPresent)
+     * @param runtimeClass the runtime class (default nvidia)
+     * @param resource the resource it asks one of (default nvidia.com/gpu)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Workload(String namespace, String image, String imagePullPolicy, String runtimeClass,
+                           String resource) {
+
+        /**
+         * The pod's settings, with the defaults filled in.
+         *
+         * @param ownerPod the agent's pod ({@code name/uid}, from the downward API), or null
+         */
+        public dev.gpuop.node.validation.WorkloadPod.Settings settings(String ownerPod) {
+            return new dev.gpuop.node.validation.WorkloadPod.Settings(namespace, image,
+                imagePullPolicy == null ? "IfNotPresent" : imagePullPolicy,
+                runtimeClass == null ? "nvidia" : runtimeClass, resource == null ? "nvidia.com/gpu" : resource,
+                ownerPod);
         }
     }
 

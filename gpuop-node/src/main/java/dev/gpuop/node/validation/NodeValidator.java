@@ -25,10 +25,18 @@ public final class NodeValidator {
      * @param plugin the device plugin's side
      * @param kubelet asks the kubelet for its allocatable devices
      * @param cuda whether the CUDA stage runs ({@code validator.cuda.env WITH_WORKLOAD=false} turns it off)
+     * @param workload the plugin stage's workload pod, or null when it is off
      */
     public record Inputs(GpuHost host, String hostError, boolean simulated, Supplier<ContainerdView> containerd,
                          ToolkitStage.Expected toolkit, PluginStage.Plugin plugin,
-                         Supplier<KubeletAllocatable> kubelet, boolean cuda) {
+                         Supplier<KubeletAllocatable> kubelet, boolean cuda, WorkloadCheck workload) {
+
+        /** The same without a workload pod. */
+        public Inputs(GpuHost host, String hostError, boolean simulated, Supplier<ContainerdView> containerd,
+                      ToolkitStage.Expected toolkit, PluginStage.Plugin plugin, Supplier<KubeletAllocatable> kubelet,
+                      boolean cuda) {
+            this(host, hostError, simulated, containerd, toolkit, plugin, kubelet, cuda, null);
+        }
     }
 
     private NodeValidator() {
@@ -46,9 +54,22 @@ public final class NodeValidator {
         StageResult toolkit = ToolkitStage.check(in.containerd().get(), in.toolkit(), in.host());
         out.add(toolkit);
         out.add(cuda(in, driver, toolkit, cudaStage, force));
-        out.add(PluginStage.check(in.plugin(), in.plugin().enabled() && in.plugin().registered()
-            ? in.kubelet().get() : new KubeletAllocatable(java.util.Map.of(), "not asked")));
+        StageResult plugin = PluginStage.check(in.plugin(), in.plugin().enabled() && in.plugin().registered()
+            ? in.kubelet().get() : new KubeletAllocatable(java.util.Map.of(), "not asked"));
+        out.add(workload(in, plugin, toolkit));
         return out;
+    }
+
+    /** A plugin stage that passed is then proven by the workload pod, where it is on. */
+    static StageResult workload(Inputs in, StageResult plugin, StageResult toolkit) {
+        if (in.workload() == null || plugin.outcome() != StageResult.Outcome.PASSED) {
+            return plugin;
+        }
+        List<Object> fingerprint = List.of(in.host() == null ? "" : in.host().driverVersion(), in.host() == null
+            ? List.of() : in.host().gpus().stream().map(g -> g.info().uuid()).toList(), toolkit.outcome(),
+            in.plugin().offered());
+        StageResult pod = in.workload().check(fingerprint);
+        return pod.ready() ? StageResult.passed(ValidationStage.PLUGIN, plugin.reason() + "; " + pod.reason()) : pod;
     }
 
     static StageResult cuda(Inputs in, StageResult driver, StageResult toolkit, CudaStage stage, boolean force) {

@@ -9,34 +9,28 @@ import java.util.Locale;
 
 /**
  * The policy's {@code validator} section (NVIDIA's keys) as the node agent's checks honour it. gpuop's checks run
- * inside the node agent, so there is no validator image, pod, resources or arguments to set: those keys are refused,
- * as is any variable the checks do not read, so that nothing a user sets is silently ignored.
+ * inside the node agent; the only pod is the workload check's, so the image keys name its image, and resources and
+ * arguments are refused, as is any variable the checks do not read, so that nothing a user sets is silently ignored.
  *
  * <ul>
+ *   <li>{@code repository}, {@code image}, {@code version}, {@code imagePullPolicy}: the workload pod's image
+ *       (default: the node agent's).</li>
  *   <li>{@code env} {@code SLEEP_INTERVAL_SECONDS}: how often the checks run (NVIDIA: its retry interval).</li>
- *   <li>{@code env} or {@code cuda.env} {@code WITH_WORKLOAD=false}: no CUDA vector add (its file is written, as
- *       NVIDIA's validator does).</li>
+ *   <li>{@code cuda.env} {@code WITH_WORKLOAD=false}: no CUDA vector add (its file is written, as NVIDIA's validator
+ *       does); {@code plugin.env} {@code WITH_WORKLOAD=false}: no workload pod; {@code env}: both.</li>
  *   <li>{@code driver.env} {@code DISABLE_DEV_CHAR_SYMLINK_CREATION=true}: what gpuop does anyway.</li>
  * </ul>
  *
  * @param cuda whether the CUDA vector add runs
  * @param interval how often the checks run, null for the agent's default
+ * @param workload whether the plugin stage runs its workload pod
  */
-public record ValidatorSettings(boolean cuda, Duration interval) {
+public record ValidatorSettings(boolean cuda, Duration interval, boolean workload) {
 
     /** The settings, adding a problem naming the field for each key that cannot be honoured. */
     public static ValidatorSettings of(ValidatorSpec v, List<PolicyProblem> problems) {
         String base = "spec.validator";
         List<String> set = new ArrayList<>();
-        if (v.getRepository() != null && !v.getRepository().isBlank()) {
-            set.add("repository");
-        }
-        if (v.getImage() != null && !v.getImage().isBlank()) {
-            set.add("image");
-        }
-        if (v.getVersion() != null && !v.getVersion().isBlank()) {
-            set.add("version");
-        }
         if (v.getResources() != null && (v.getResources().getLimits() != null
             || v.getResources().getRequests() != null)) {
             set.add("resources");
@@ -45,10 +39,11 @@ public record ValidatorSettings(boolean cuda, Duration interval) {
             set.add("args");
         }
         for (String key : set) {
-            problems.add(new PolicyProblem(base + "." + key, "gpuop runs the node checks inside the node agent: "
-                + "there is no validator image or pod to set this on; remove it (spec.nodeAgent sets the agent's)"));
+            problems.add(new PolicyProblem(base + "." + key, "gpuop runs the node checks inside the node agent and "
+                + "its workload pod takes only the image keys; remove it (spec.nodeAgent sets the agent's)"));
         }
         boolean cuda = true;
+        boolean workload = true;
         Duration interval = null;
         List<EnvVar> env = v.getEnv();
         for (int i = 0; i < env.size(); i++) {
@@ -56,12 +51,15 @@ public record ValidatorSettings(boolean cuda, Duration interval) {
             EnvVar e = env.get(i);
             switch (String.valueOf(e.name())) {
                 case "SLEEP_INTERVAL_SECONDS" -> interval = seconds(field, e.value(), problems);
-                case "WITH_WORKLOAD" -> cuda = bool(field, e.value(), problems, cuda);
+                case "WITH_WORKLOAD" -> {
+                    cuda = bool(field, e.value(), problems, cuda);
+                    workload = cuda;
+                }
                 default -> unknown(field, e.name(), "SLEEP_INTERVAL_SECONDS, WITH_WORKLOAD", problems);
             }
         }
         cuda = component(base + ".cuda.env", v.getCuda(), "WITH_WORKLOAD", problems, cuda);
-        component(base + ".plugin.env", v.getPlugin(), null, problems, true);
+        workload = component(base + ".plugin.env", v.getPlugin(), "WITH_WORKLOAD", problems, workload);
         component(base + ".toolkit.env", v.getToolkit(), null, problems, true);
         List<EnvVar> driver = v.getDriver() == null || v.getDriver().env() == null ? List.of() : v.getDriver().env();
         for (int i = 0; i < driver.size(); i++) {
@@ -74,7 +72,7 @@ public record ValidatorSettings(boolean cuda, Duration interval) {
                     + "devices; only true (the same) is accepted"));
             }
         }
-        return new ValidatorSettings(cuda, interval);
+        return new ValidatorSettings(cuda, interval, workload);
     }
 
     private static boolean component(String field, ValidatorSpec.ValidatorComponent c, String allowed,

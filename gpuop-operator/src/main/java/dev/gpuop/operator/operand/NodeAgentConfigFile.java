@@ -1,6 +1,7 @@
 package dev.gpuop.operator.operand;
 
 import dev.gpuop.api.v1alpha1.ConfigRef;
+import dev.gpuop.operator.model.ImageRef;
 import dev.gpuop.operator.model.ValidatorSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,6 +50,9 @@ final class NodeAgentConfigFile {
         if (!checks.cuda()) {
             validation.put("cuda", false);
         }
+        if (checks.workload()) {
+            validation.put("workload", workload(ctx));
+        }
         doc.put("validation", validation);
         if (NodeAgentOperand.cdiOn(ctx.spec())) {
             // the spec the toolkit step wrote, kept true to the driver by the agent; paths as the DaemonSet mounts
@@ -59,6 +63,31 @@ final class NodeAgentConfigFile {
             doc.put("cdi", cdi);
         }
         return io.fabric8.kubernetes.client.utils.Serialization.asYaml(doc).replaceFirst("^---\\n", "");
+    }
+
+    /**
+     * The workload check's pod: in the operands' namespace, on the policy's runtime class, with the validator's image
+     * when the policy names one, else the node agent's (the command it runs is gpuop's own).
+     */
+    private static Map<String, Object> workload(RenderContext ctx) {
+        String agentImage = ImageRef.resolve(ctx.spec().nodeAgent(), "spec.nodeAgent",
+            ctx.settings().nodeAgentImage());
+        var v = ctx.spec().validator();
+        boolean own = isBlank(v.getRepository()) && isBlank(v.getImage()) && isBlank(v.getVersion());
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("namespace", ctx.namespace());
+        w.put("image", own ? agentImage : ImageRef.resolve(v, "spec.validator", agentImage));
+        String pull = !isBlank(v.getImagePullPolicy()) ? v.getImagePullPolicy()
+            : ctx.spec().nodeAgent().getImagePullPolicy();
+        if (!isBlank(pull)) {
+            w.put("imagePullPolicy", pull);
+        }
+        w.put("runtimeClass", ctx.spec().operator().runtimeClassOrDefault());
+        return w;
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
     }
 
     /** The key of the device plugin ConfigMap that nodes use; NVIDIA's chart calls a single key {@code config}. */

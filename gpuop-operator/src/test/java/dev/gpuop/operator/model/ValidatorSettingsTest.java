@@ -27,7 +27,7 @@ class ValidatorSettingsTest {
         chartDefaults.setImage("");
         chartDefaults.setVersion("");
         chartDefaults.setCuda(new ValidatorSpec.ValidatorComponent(List.of()));
-        assertThat(ValidatorSettings.of(chartDefaults, problems)).isEqualTo(new ValidatorSettings(true, null));
+        assertThat(ValidatorSettings.of(chartDefaults, problems)).isEqualTo(new ValidatorSettings(true, null, true));
         assertThat(problems).isEmpty();
     }
 
@@ -39,34 +39,36 @@ class ValidatorSettingsTest {
         v.setCuda(new ValidatorSpec.ValidatorComponent(List.of(new EnvVar("WITH_WORKLOAD", "false"))));
         v.setDriver(new ValidatorSpec.ValidatorComponent(List.of(new EnvVar("DISABLE_DEV_CHAR_SYMLINK_CREATION",
             "true"))));
-        assertThat(ValidatorSettings.of(v, problems)).isEqualTo(new ValidatorSettings(false, Duration.ofSeconds(10)));
-        assertThat(problems).isEmpty();
+        v.setPlugin(new ValidatorSpec.ValidatorComponent(List.of(new EnvVar("WITH_WORKLOAD", "false"))));
+        v.setRepository("registry.example/gpuop");
+        assertThat(ValidatorSettings.of(v, problems))
+            .isEqualTo(new ValidatorSettings(false, Duration.ofSeconds(10), false));
+        assertThat(problems).as("the image keys name the workload pod's image").isEmpty();
         ValidatorSpec top = new ValidatorSpec();
         top.setEnv(List.of(new EnvVar("WITH_WORKLOAD", "FALSE")));
-        assertThat(ValidatorSettings.of(top, problems).cuda()).isFalse();
+        assertThat(ValidatorSettings.of(top, problems)).extracting(ValidatorSettings::cuda,
+            ValidatorSettings::workload).containsExactly(false, false);
     }
 
     @Test
     void keysTheChecksDoNotReadAreRefusedNamingTheField() {
         List<PolicyProblem> problems = new ArrayList<>();
         ValidatorSpec v = new ValidatorSpec();
-        v.setRepository("nvcr.io/nvidia/cloud-native");
-        v.setImage("gpu-operator-validator");
         v.setResources(new ResourceRequirements(null, Map.of("memory", new Quantity("1Gi")), null));
         v.setArgs(List.of("--debug"));
         v.setEnv(List.of(new EnvVar("SLEEP_INTERVAL_SECONDS", "0"), new EnvVar("COMPONENT", "driver")));
         v.setToolkit(new ValidatorSpec.ValidatorComponent(List.of(new EnvVar("WITH_WAIT", "true"))));
-        v.setPlugin(new ValidatorSpec.ValidatorComponent(List.of(new EnvVar("WITH_WORKLOAD", "true"))));
+        v.setPlugin(new ValidatorSpec.ValidatorComponent(List.of(new EnvVar("WITH_WAIT", "true"))));
         v.setCuda(new ValidatorSpec.ValidatorComponent(List.of(new EnvVar("WITH_WORKLOAD", "maybe"))));
         v.setDriver(new ValidatorSpec.ValidatorComponent(List.of(new EnvVar("DISABLE_DEV_CHAR_SYMLINK_CREATION",
             "false"))));
         ValidatorSettings s = ValidatorSettings.of(v, problems);
         assertThat(s.cuda()).as("a bad value keeps the default").isTrue();
-        assertThat(fields(problems)).containsExactly("spec.validator.repository", "spec.validator.image",
-            "spec.validator.resources", "spec.validator.args", "spec.validator.env[0].value",
-            "spec.validator.env[1].name", "spec.validator.cuda.env[0].value", "spec.validator.plugin.env[0].name",
-            "spec.validator.toolkit.env[0].name", "spec.validator.driver.env[0].value");
-        assertThat(problems.get(5).message()).contains("'COMPONENT'").contains("SLEEP_INTERVAL_SECONDS");
+        assertThat(fields(problems)).containsExactly("spec.validator.resources", "spec.validator.args",
+            "spec.validator.env[0].value", "spec.validator.env[1].name", "spec.validator.cuda.env[0].value",
+            "spec.validator.plugin.env[0].name", "spec.validator.toolkit.env[0].name",
+            "spec.validator.driver.env[0].value");
+        assertThat(problems.get(3).message()).contains("'COMPONENT'").contains("SLEEP_INTERVAL_SECONDS");
         assertThat(problems.getLast().message()).contains("/dev/char");
     }
 }

@@ -247,7 +247,7 @@ scenario() {
 		wait_until 90 "the node checks to pass" checks_passed && mark "node checks passed (driver, toolkit, cuda, plugin)" ||
 			{ log "node checks: $(kc get node gpuop-node -o jsonpath='{.metadata.annotations.gpuop\.dev/validation}')"; rc=1; }
 		echo "--- node checks in the agent's log"
-		kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent | grep -E 'validation|CUDA check' | tail -8
+		kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent | grep -E 'validation|CUDA check|workload check' | tail -8
 		ls -la /run/nvidia/validations; cat /run/nvidia/validations/driver-ready
 		echo "--- gpuop doctor with the cluster"
 		host_gpuop doctor --kubeconfig "$KUBECONFIG" | tee "$OUT/doctor-$s.txt" || { log "gpuop doctor failed"; rc=1; }

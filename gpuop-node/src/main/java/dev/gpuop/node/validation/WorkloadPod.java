@@ -52,6 +52,9 @@ public final class WorkloadPod {
         container.put("imagePullPolicy", s.pullPolicy());
         container.put("command", command);
         container.put("resources", Map.of("limits", Map.of(s.resource(), "1")));
+        // as CUDA images set it: gpuop's CDI spec mounts the driver's libraries there too, and libcuda opens its
+        // JIT compiler by soname (on the H200, whose driver lives in that very dir, nothing else finds it)
+        container.put("env", List.of(Map.of("name", "LD_LIBRARY_PATH", "value", "/usr/local/nvidia/lib64")));
         // the log's tail goes to the status when it fails: no log permission needed to say why
         container.put("terminationMessagePolicy", "FallbackToLogsOnError");
         Map<String, Object> spec = new LinkedHashMap<>();

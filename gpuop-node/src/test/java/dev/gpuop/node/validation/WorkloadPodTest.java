@@ -35,6 +35,8 @@ class WorkloadPodTest {
         assertThat(JSON.convertValue(c.path("command"), List.class))
             .isEqualTo(List.of("/opt/gpuop/bin/gpuop", "validate", "cuda"));
         assertThat(c.path("terminationMessagePolicy").asText()).isEqualTo("FallbackToLogsOnError");
+        assertThat(c.at("/env/0/name").asText() + "=" + c.at("/env/0/value").asText())
+            .isEqualTo("LD_LIBRARY_PATH=/usr/local/nvidia/lib64");
         assertThat(JSON.valueToTree(WorkloadPod.manifest("n", SETTINGS, true)).at("/spec/containers/0/command/2")
             .asText()).startsWith("ls /dev/nvidia[0-9]*");
         WorkloadPod.Settings noOwner = new WorkloadPod.Settings("ns", "i", "Never", "nvidia", "nvidia.com/gpu", null);

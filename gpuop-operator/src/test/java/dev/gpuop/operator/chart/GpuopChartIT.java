@@ -195,7 +195,8 @@ class GpuopChartIT {
         grant(expected, "", "nodes", "get list watch patch update");
         grant(expected, "apps", "daemonsets", crud);
         grant(expected, "apps", "controllerrevisions", "get list watch");
-        grant(expected, "", "pods", "get list watch delete");
+        // create: RBAC lets the operator grant only what it holds, and the node agent's Role creates its workload pod
+        grant(expected, "", "pods", "get list watch create delete");
         grant(expected, "", "configmaps serviceaccounts services", crud);
         grant(expected, "rbac.authorization.k8s.io", "clusterroles clusterrolebindings roles rolebindings", crud);
         grant(expected, "node.k8s.io", "runtimeclasses", crud);

@@ -17,10 +17,17 @@ public final class ContainerdRestarter {
 
     private final Path socket;
     private final Duration timeout;
+    private final Duration progress;
 
     public ContainerdRestarter(Path socket, Duration timeout) {
+        this(socket, timeout, PROGRESS);
+    }
+
+    /** With {@code progress}: how often a wait says it still waits. */
+    ContainerdRestarter(Path socket, Duration timeout, Duration progress) {
         this.socket = socket;
         this.timeout = timeout;
+        this.progress = progress;
     }
 
     /** How the process behind the socket would be restarted; a refusal when nobody answers there. */
@@ -80,16 +87,28 @@ public final class ContainerdRestarter {
 
     private boolean awaitNewOwner(OptionalLong before, long start) {
         long deadline = start + timeout.toNanos();
+        long nextProgress = start + progress.toNanos();
         while (System.nanoTime() < deadline) {
             OptionalLong now = SocketOwner.of(socket);
             boolean newProcess = now.isPresent() && (before.isEmpty() || now.getAsLong() != before.getAsLong());
             if (newProcess && CriClient.answers(socket, CALL).isPresent()) {
                 return true;
             }
+            if (System.nanoTime() >= nextProgress) {
+                // a long wait says what it waits for: a containerd pulling a slow disk can take half a minute
+                LOG.log(System.Logger.Level.INFO, "waiting for {0} on {1} ({2} s of {3} s)", newProcess
+                    ? "the new containerd's CRI to answer" : "a new containerd process", socket,
+                    (System.nanoTime() - start) / 1_000_000_000L, timeout.toSeconds());
+                nextProgress += progress.toNanos();
+            }
             sleep(POLL);
         }
         return false;
     }
+
+    private static final System.Logger LOG = System.getLogger(ContainerdRestarter.class.getName());
+    /** How often a wait says it still waits. */
+    static final Duration PROGRESS = Duration.ofSeconds(5);
 
     private static String unitHint(RestartMethod method) {
         return method instanceof RestartMethod.Systemd s ? s.unit() : "containerd";

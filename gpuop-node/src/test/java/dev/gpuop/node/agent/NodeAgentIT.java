@@ -28,6 +28,41 @@ class NodeAgentIT {
     }
 
     @Test
+    void postValidateRunsTheNodeChecksNowAndAnswersWithEachStage() throws Exception {
+        Path plugins = dir.resolve("device-plugins");
+        Path validations = dir.resolve("validations");
+        Path host = Files.createDirectories(dir.resolve("host"));
+        String yaml = """
+            devicePlugin:
+              kubeletDir: %s
+            server:
+              port: 0
+            validation:
+              dir: %s
+            """;
+        Path config = Files.writeString(dir.resolve("agent.yaml"), yaml.formatted(plugins, validations));
+        Map<String, String> env = Map.of("GPUOP_HOST_ROOT", host.toString(), "CONTAINERD_SOCKET",
+            "/run/containerd/containerd.sock");
+        try (NodeAgent agent = new NodeAgent(NodeAgentConfig.load(config), "h100-sxm-8x", env);
+             KubeletStandIn kubelet = new KubeletStandIn(plugins).start()) {
+            agent.start();
+            kubelet.awaitDevices("nvidia.com/gpu", d -> d.size() == 8, Duration.ofSeconds(20));
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + agent.httpPort() + "/validate")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(r.body().lines().toList()).hasSize(4);
+            assertThat(r.body()).contains("driver passed: driver ", "8 GPU(s) answer")
+                .contains("toolkit failed: no socket at " + host.resolve("run/containerd/containerd.sock"))
+                .contains("cuda skipped: simulated GPUs").contains("plugin passed: the kubelet took nvidia.com/gpu=8");
+            assertThat(validations.resolve("driver-ready")).exists();
+            assertThat(validations.resolve("toolkit-ready")).doesNotExist();
+            assertThat(get(agent.httpPort(), "/validate").statusCode()).as("GET does not run them").isEqualTo(405);
+        }
+    }
+
+    @Test
     void readyOnlyOnceRegisteredAndMetricsCountIt() throws Exception {
         Path plugins = dir.resolve("device-plugins");
         String yaml = """

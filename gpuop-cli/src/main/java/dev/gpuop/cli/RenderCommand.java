@@ -50,12 +50,16 @@ final class RenderCommand implements Callable<Integer> {
         description = "The node agent's image when the policy names none (default: ${DEFAULT-VALUE}).")
     String nodeAgentImage;
 
+    @Option(names = "--summary", description = "A screenful for a person instead of the YAML: each operand's "
+        + "objects, each GPU node's distribution, the DaemonSet that serves it and the labels it gets.")
+    boolean summary;
+
     @Override
     public Integer call() throws IOException {
         ClusterPolicy p = read(policy, ClusterPolicy.class);
         DesiredState plan = Planner.plan(p, ClusterInfoObserver.observe(readNodes(nodes)),
             new OperatorSettings(namespace, nodeAgentImage), null);
-        spec.commandLine().getOut().print(PlanPrinter.yaml(plan));
+        spec.commandLine().getOut().print(summary ? PlanPrinter.summary(plan) : PlanPrinter.yaml(plan));
         spec.commandLine().getOut().flush();
         if (!plan.valid()) {
             plan.problems().forEach(x -> spec.commandLine().getErr().println("gpuop render: " + x));

@@ -131,9 +131,12 @@ class OperatorChartE2E {
 
     @Test
     void theSeedsHelmCommandGivesAReadyPolicyAndTheNodeAgentOnTheGpuNode(KubernetesClient k8s) throws Exception {
+        // ready operands, and the node agent's report on its Node (written every 10 s, so it may come a little after
+        // its DaemonSet turned ready)
         await(() -> {
             ClusterPolicy p = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
-            return p != null && p.getStatus() != null && p.getStatus().state() == PolicyState.READY;
+            return p != null && p.getStatus() != null && p.getStatus().state() == PolicyState.READY
+                && Integer.valueOf(1).equals(p.getStatus().readyNodes());
         }, Duration.ofSeconds(240), () -> diagnostics(k8s));
         ClusterPolicy p = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
         assertThat(p.getStatus().gpuNodes()).isEqualTo(1);

@@ -15,6 +15,46 @@ public final class PlanPrinter {
     private PlanPrinter() {
     }
 
+    /**
+     * The plan in a screenful, for a person: each operand with its objects (kind/name) or "off", then each GPU node
+     * with its distribution, the node agent DaemonSet that serves it, and the labels gpuop sets on it.
+     */
+    public static String summary(DesiredState plan) {
+        StringBuilder out = new StringBuilder();
+        if (!plan.valid()) {
+            plan.problems().forEach(p -> out.append("policy problem: ").append(p).append('\n'));
+            return out.toString();
+        }
+        out.append("Operands, in the order they are applied:\n");
+        for (OperandPlan op : plan.operands()) {
+            out.append(String.format("  %-15s %s%n", op.id().id(), !op.enabled() ? "off"
+                : op.objects().stream().map(o -> o.getKind() + "/" + o.getMetadata().getName())
+                    .collect(java.util.stream.Collectors.joining(", "))));
+        }
+        out.append("GPU nodes (").append(plan.cluster().gpuNodes().size()).append(" of ")
+            .append(plan.cluster().nodeCount()).append("):\n");
+        for (var n : plan.cluster().gpuNodes()) {
+            Map<String, String> labels = plan.nodeLabels().getOrDefault(n.name(), Map.of());
+            out.append(String.format("  %-14s %-10s served by %s%n", n.name(), n.distribution().id(),
+                dev.gpuop.operator.operand.NodeAgentOperand.name(n.distribution())));
+            String deploy = "nvidia.com/gpu.deploy.";
+            String set = labels.entrySet().stream().filter(e -> e.getValue() != null && !e.getKey()
+                .startsWith(deploy)).map(e -> e.getKey() + "=" + e.getValue()).sorted()
+                .collect(java.util.stream.Collectors.joining(" "));
+            String parts = labels.entrySet().stream().filter(e -> e.getValue() != null && e.getKey()
+                .startsWith(deploy)).map(e -> e.getKey().substring(deploy.length())
+                    + ("true".equals(e.getValue()) ? "" : "=" + e.getValue())).sorted()
+                .collect(java.util.stream.Collectors.joining(" "));
+            if (!set.isEmpty()) {
+                out.append("                 labels  ").append(set).append('\n');
+            }
+            if (!parts.isEmpty()) {
+                out.append("                 deploys ").append(parts).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     /** The YAML. */
     public static String yaml(DesiredState plan) {
         StringBuilder out = new StringBuilder();

@@ -9,7 +9,7 @@ import dev.gpuop.node.toolkit.SetupDetector;
 import dev.gpuop.node.toolkit.SetupHints;
 import dev.gpuop.node.toolkit.TemplateFile;
 import dev.gpuop.node.toolkit.ToolkitException;
-import dev.gpuop.node.validation.ContainerdView;
+import dev.gpuop.node.toolkit.ContainerdView;
 import dev.gpuop.node.validation.StageResult;
 import dev.gpuop.node.validation.ToolkitStage;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.gpuop.node.agent;
 import dev.gpuop.gpu.DriverRoot;
 import dev.gpuop.gpu.GpuHost;
 import dev.gpuop.node.deviceplugin.server.DevicePluginManager;
-import dev.gpuop.node.validation.ContainerdView;
+import dev.gpuop.node.toolkit.ContainerdView;
 import dev.gpuop.node.validation.CudaProcess;
 import dev.gpuop.node.validation.CudaStage;
 import dev.gpuop.node.validation.DriverLibraryLinks;

@@ -1,18 +1,13 @@
 package dev.gpuop.node.toolkit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.grpc.StatusRuntimeException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * What the running containerd reports over CRI, in one line: version, loaded runtime handlers, CDI settings.
- * Kept out of the CLI's command classes so that they load without gRPC on the class path.
+ * What the running containerd reports over CRI, in one line: version, loaded runtime handlers, CDI settings
+ * ({@link ContainerdView}, the same view the node checks and {@code gpuop doctor} use). Kept out of the CLI's command
+ * classes so that they load without gRPC on the class path.
  */
 public final class CriSummary {
 
@@ -24,17 +19,11 @@ public final class CriSummary {
         if (!Files.exists(socket)) {
             return "absent (containerd not running here)";
         }
-        try (CriClient cri = CriClient.of(socket)) {
-            var version = cri.version(Duration.ofSeconds(3));
-            JsonNode config = new ObjectMapper().readTree(cri.status(Duration.ofSeconds(3))
-                .getInfoOrDefault("config", "{}"));
-            List<String> handlers = new ArrayList<>();
-            config.path("containerd").path("runtimes").fieldNames().forEachRemaining(handlers::add);
-            return version.getRuntimeName() + " " + version.getRuntimeVersion() + ", handlers " + handlers
-                + ", enableCDI " + config.path("enableCDI").asText("n/a")
-                + ", cdiSpecDirs " + config.path("cdiSpecDirs");
-        } catch (StatusRuntimeException | IOException e) {
-            return "does not answer (" + e.getMessage() + ")";
+        ContainerdView v = ContainerdView.ask(socket, Duration.ofSeconds(3));
+        if (v.error() != null) {
+            return "does not answer (" + v.error() + ")";
         }
+        return "containerd " + v.version() + ", handlers " + v.handlers() + ", CDI " + (v.enableCdi() ? "on" : "off")
+            + ", cdiSpecDirs " + v.cdiSpecDirs();
     }
 }

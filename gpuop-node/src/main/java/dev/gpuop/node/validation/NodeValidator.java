@@ -1,5 +1,6 @@
 package dev.gpuop.node.validation;
 
+import dev.gpuop.node.toolkit.ContainerdView;
 import dev.gpuop.gpu.Gpu;
 import dev.gpuop.gpu.GpuException;
 import dev.gpuop.gpu.GpuHost;

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import dev.gpuop.node.validation.ContainerdView;
 import dev.gpuop.node.validation.StageResult;
 import dev.gpuop.node.validation.ToolkitStage;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,6 +140,9 @@ class ContainerdToolkitIT {
             StageResult r = ToolkitStage.check(view, new ToolkitStage.Expected("nvidia", null, null), null);
             assertThat(r.outcome()).isEqualTo(StageResult.Outcome.FAILED);
             assertThat(r.reason()).contains("no runtime handler 'nvidia'").contains("runc");
+            // gpuop toolkit status prints the same view in one line
+            assertThat(CriSummary.of(containerd.socket)).startsWith("containerd " + view.version() + ", handlers [")
+                .contains("runc").contains(", CDI " + (view.enableCdi() ? "on" : "off"));
         }
         ContainerdView gone = ContainerdView.ask(root.resolve("run/containerd.sock"), Duration.ofSeconds(2));
         assertThat(gone.error()).as("containerd stopped").isNotNull();

@@ -1,5 +1,6 @@
 package dev.gpuop.node.validation;
 
+import dev.gpuop.node.toolkit.ContainerdView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gpuop.gpu.GpuHost;

@@ -1,8 +1,7 @@
-package dev.gpuop.node.validation;
+package dev.gpuop.node.toolkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gpuop.node.toolkit.CriClient;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,7 +42,7 @@ public record ContainerdView(Path socket, String version, List<String> handlers,
     }
 
     /** Reads the CRI plugin's config JSON ({@code info["config"]}). */
-    static ContainerdView parse(Path socket, String version, String configJson) {
+    public static ContainerdView parse(Path socket, String version, String configJson) {
         try {
             JsonNode config = JSON.readTree(configJson);
             List<String> handlers = new ArrayList<>();
@@ -59,7 +58,7 @@ public record ContainerdView(Path socket, String version, List<String> handlers,
         }
     }
 
-    static ContainerdView failed(Path socket, String why) {
+    public static ContainerdView failed(Path socket, String why) {
         return new ContainerdView(socket, null, List.of(), false, List.of(), why);
     }
 }

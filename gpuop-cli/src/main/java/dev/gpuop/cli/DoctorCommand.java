@@ -67,7 +67,7 @@ final class DoctorCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--output must be table or json, not " + output);
         }
         Path root = containerd.hostRoot;
-        if (!noHost && (!Files.isDirectory(root))) {
+        if (!noHost && !Files.isDirectory(root)) {
             throw new ParameterException(spec.commandLine(), "--host-root " + root + ": not a directory");
         }
         KubernetesClient k8s = Kubeconfigs.clientOrNull(spec.commandLine(), kubeconfig);

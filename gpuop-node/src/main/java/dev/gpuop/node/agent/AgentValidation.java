@@ -4,6 +4,7 @@ import dev.gpuop.gpu.DriverRoot;
 import dev.gpuop.gpu.GpuHost;
 import dev.gpuop.node.deviceplugin.server.DevicePluginManager;
 import dev.gpuop.node.toolkit.ContainerdView;
+import dev.gpuop.node.toolkit.Distribution;
 import dev.gpuop.node.validation.CudaProcess;
 import dev.gpuop.node.validation.CudaStage;
 import dev.gpuop.node.validation.DriverLibraryLinks;
@@ -132,12 +133,10 @@ final class AgentValidation {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv;
         }
-        for (String s : List.of("/run/containerd/containerd.sock", "/run/k3s/containerd/containerd.sock")) {
-            if (Files.exists(DriverRoot.under(hostRoot, s))) {
-                return s;
-            }
-        }
-        return "/run/containerd/containerd.sock";
+        List<String> sockets = java.util.Arrays.stream(Distribution.values()).map(Distribution::defaultSocket)
+            .distinct().toList();
+        return sockets.stream().filter(s -> Files.exists(DriverRoot.under(hostRoot, s))).findFirst()
+            .orElse(Distribution.CONTAINERD.defaultSocket());
     }
 
     private Path onHost(String path) {

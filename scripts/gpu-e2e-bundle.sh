@@ -31,11 +31,8 @@ done
 ld+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=$etcd"
 log "go build testenv/multicall ($k8s+k3s1)"
 (cd testenv && go build -ldflags="$ld" -o "../$stage/bin/multicall" ./multicall)
-helm_version=$(cd testenv/tools/helm && go list -m -f '{{.Version}}' helm.sh/helm/v3)
-log "go build helm $helm_version"
-(cd testenv/tools/helm && go build -ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$helm_version" \
-	-o "../../../$stage/bin/" tool)
-cp testenv/.bin/containerd testenv/.bin/containerd-shim-runc-v2 testenv/.bin/ctr testenv/.bin/VERSIONS "$stage/bin/"
+cp testenv/.bin/containerd testenv/.bin/containerd-shim-runc-v2 testenv/.bin/ctr testenv/.bin/helm testenv/.bin/VERSIONS \
+	"$stage/bin/"
 # NVIDIA's container toolkit for the seed scenario (cgo: go-nvml dlopens NVML; links this machine's glibc, which is
 # older than the GPU machine's)
 nct=${NVIDIA_CTK_VERSION:-v1.20.2}

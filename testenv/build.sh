@@ -2,7 +2,7 @@
 # Builds the gpuop end-to-end test bed into testenv/.bin and testenv/.images:
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy,
 #   kubectl (one `go build`, module testenv/go.mod), containerd 2.x + shim + ctr,
-#   crictl, kwok (one module each under testenv/tools/), the pause and busybox
+#   crictl, kwok, helm (one module each under testenv/tools/), the pause and busybox
 #   OCI image archives; runc and the CNI plugins come from Debian (apt).
 #
 # Go caches are Go's defaults ($HOME/.cache/go-build, $HOME/go/pkg/mod) unless
@@ -16,6 +16,7 @@ ETCD_VERSION=v3.7.0          # testenv/go.mod (the etcd release k8s v1.37.2 itse
 CONTAINERD_VERSION=v2.4.2    # testenv/tools/containerd/go.mod
 CRICTL_VERSION=v1.37.0       # testenv/tools/crictl/go.mod
 KWOK_VERSION=v0.8.0          # testenv/tools/kwok/go.mod
+HELM_VERSION=v3.22.0         # testenv/tools/helm/go.mod (scripts/demo.sh installs the chart with it)
 BUSYBOX_IMAGE=docker.io/library/busybox:1.35    # from Debian's busybox-static 1.35.0
 PAUSE_IMAGE=registry.k8s.io/pause:3.10.2        # containerd 2.4's default sandbox image name
 APT_PACKAGES="runc containernetworking-plugins busybox-static iptables conntrack gcc libc6-dev openssl ca-certificates"
@@ -61,6 +62,7 @@ check_version "$HERE" go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
 check_version "$HERE/tools/containerd" github.com/containerd/containerd/v2 "$CONTAINERD_VERSION"
 check_version "$HERE/tools/crictl" sigs.k8s.io/cri-tools "$CRICTL_VERSION"
 check_version "$HERE/tools/kwok" sigs.k8s.io/kwok "$KWOK_VERSION"
+check_version "$HERE/tools/helm" helm.sh/helm/v3 "$HELM_VERSION"
 
 # 1. Kubernetes + etcd: one `go build` of every `tool` line in testenv/go.mod, so the
 #    packages they share (client-go, apiserver, grpc, etcd client...) compile once.
@@ -90,6 +92,9 @@ log "go build crictl $CRICTL_VERSION"
 	-ldflags="-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" -o "$BIN/" tool)
 log "go build kwok $KWOK_VERSION"
 (cd "$HERE/tools/kwok" && go build -ldflags="-s -w" -o "$BIN/" tool)
+log "go build helm $HELM_VERSION"
+(cd "$HERE/tools/helm" && go build \
+	-ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" -o "$BIN/" tool)
 # kwok's configuration: options + the stages kwokctl would use ("fast" nodes and pods,
 # node heartbeat through Leases), copied from the pinned kwok module.
 kdir=$(cd "$HERE/tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
@@ -141,5 +146,5 @@ if stale "$IMG/busybox.tar" "$BUSYBOX_IMAGE" /bin/busybox "$HERE/images/mkimage.
 fi
 
 printf '%s\n' "$K8S_VERSION" "$ETCD_VERSION" "$CONTAINERD_VERSION" "$CRICTL_VERSION" "$KWOK_VERSION" \
-	"$PAUSE_IMAGE" "$BUSYBOX_IMAGE" >"$BIN/VERSIONS"
+	"$PAUSE_IMAGE" "$BUSYBOX_IMAGE" "$HELM_VERSION" >"$BIN/VERSIONS"
 log "done in $((SECONDS - t0))s: $(ls "$BIN" | tr '\n' ' ')"

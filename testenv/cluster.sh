@@ -9,6 +9,8 @@
 #   cluster.sh kwok N        add N simulated GPU nodes (KWOK); `kwok 0` removes them all
 #   cluster.sh restart-kubelet   restart the kubelet alone (it recreates kubelet.sock)
 #   cluster.sh import TAR [NAME]   import an OCI/docker image archive into containerd (k8s.io)
+#   cluster.sh nvidia-runtime PATH|off   add (or remove) containerd's nvidia runtime as RKE2/K3s add it when
+#                            NVIDIA's container toolkit is on the host (BinaryName PATH), and restart containerd
 #   cluster.sh kubectl ...   kubectl against the cluster (also: crictl ..., ctr ...)
 #   cluster.sh env           prints `export KUBECONFIG=...; export PATH=...`
 #
@@ -755,8 +757,40 @@ cmd_kwok() {
 	log "$n kwok GPU nodes Ready in $((SECONDS - t0))s"
 }
 
+# The seed's step 3: with NVIDIA's toolkit installed first, RKE2/K3s write this runtime into containerd's config. On a
+# machine without that toolkit, PATH may be runc itself: the handler exists, and pods asking for it start.
+NVRT_BEGIN="# >>> nvidia runtime (cluster.sh nvidia-runtime)"
+NVRT_END="# <<< nvidia runtime"
+containerd_restarted() { local p; p=$(pid_of containerd) && [[ $p != "$1" ]] && ctr_ok >/dev/null 2>&1; }
+cmd_nvidia_runtime() {
+	local path=${1:?usage: cluster.sh nvidia-runtime PATH|off} conf=$CTRD_CONFIG old
+	[[ $LAYOUT == k3s ]] && conf=$D/containerd-base.toml # rendered into config.toml at containerd's start
+	[[ -f $conf ]] || die "no containerd config at $conf: is the cluster up (with its kubelet)?"
+	[[ $path == off || -x $path ]] || die "nvidia-runtime: $path is not an executable"
+	sed -i "/^$NVRT_BEGIN\$/,/^$NVRT_END\$/d" "$conf"
+	if [[ $path != off ]]; then
+		cat >>"$conf" <<EOF
+$NVRT_BEGIN
+[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.nvidia]
+  runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.nvidia.options]
+    BinaryName = "$path"
+    SystemdCgroup = false
+    Root = "$D/runc"
+$NVRT_END
+EOF
+	fi
+	old=$(pid_of containerd) || die "containerd is not running"
+	kill -TERM "$old"
+	wait_for 30 "containerd restarted" containerd_restarted "$old" ||
+		die "containerd did not come back; see $LOGS/containerd-supervisor.log"
+	if [[ $path == off ]]; then log "containerd restarted without the nvidia runtime"
+	else log "containerd restarted with the nvidia runtime (BinaryName $path)"; fi
+}
+
 case ${1:-} in
 up) cmd_up ;;
+nvidia-runtime) shift; cmd_nvidia_runtime "$@" ;;
 down) cmd_down ;;
 status) cmd_status ;;
 kwok) shift; cmd_kwok "$@" ;;
@@ -766,5 +800,5 @@ kubectl) shift; kc "$@" ;;
 crictl) shift; exec "$BIN/crictl" --config "$D/crictl.yaml" "$@" ;;
 ctr) shift; ctr "$@" ;;
 env) echo "export KUBECONFIG=$KUBECONFIG_FILE PATH=$BIN:\$PATH" ;;
-*) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+*) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

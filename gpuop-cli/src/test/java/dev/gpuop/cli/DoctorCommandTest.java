@@ -50,7 +50,31 @@ class DoctorCommandTest {
     private static Map<String, JsonNode> byStep(CliRun run) throws IOException {
         Map<String, JsonNode> m = new TreeMap<>();
         new ObjectMapper().readTree(run.out()).path("findings").forEach(f -> m.put(f.path("step").asText(), f));
+        for (JsonNode f : m.values()) {
+            // docs/troubleshooting.md has a section per step of this list, and a fix naming a gpuop command names
+            // one that exists
+            assertThat(dev.gpuop.cli.doctor.Doctor.STEPS).contains(f.path("step").asText());
+            assertMentionedCommandsExist(f.path("fix").asText());
+        }
         return m;
+    }
+
+    /** Each {@code gpuop <subcommand> [<subcommand>...] [--option]} in the text is one gpuop's command line has. */
+    static void assertMentionedCommandsExist(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bgpuop ([a-z][a-z-]*(?: [a-z-]+)*)")
+            .matcher(text);
+        while (m.find()) {
+            picocli.CommandLine cl = GpuopCommand.newCommandLine();
+            String[] words = m.group(1).split(" ");
+            assertThat(cl.getSubcommands()).as(text).containsKey(words[0]);
+            for (int i = 0; i < words.length; i++) {
+                picocli.CommandLine sub = cl.getSubcommands().get(words[i]);
+                if (sub == null) {
+                    break; // prose after the command
+                }
+                cl = sub;
+            }
+        }
     }
 
     private static String specNaming(List<String> uuids) {
@@ -133,7 +157,7 @@ class DoctorCommandTest {
         JsonNode cdi = byStep(run).get("cdi-spec");
         assertThat(cdi.path("result").asText()).isEqualTo("FAIL");
         assertThat(cdi.path("evidence").asText()).contains(uuids.get(7));
-        assertThat(cdi.path("fix").asText()).contains("gpuop cdi generate");
+        assertThat(cdi.path("fix").asText()).contains("gpuop toolkit cdi generate");
 
         // no simulation: this tree has no PCI bus with an NVIDIA GPU
         CliRun bare = CliRun.of("doctor", "--host-root", root.toString(), "-o", "json");

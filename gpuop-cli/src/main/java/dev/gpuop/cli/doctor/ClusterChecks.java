@@ -84,7 +84,7 @@ final class ClusterChecks {
         }
         if (p == null) {
             return Finding.fail(AREA, "cluster-policy", "no ClusterPolicy", "the chart creates one unless "
-                + "operator.createPolicy=false: helm upgrade with the seed's flags");
+                + "clusterPolicy.create=false: helm upgrade with the seed's flags");
         }
         ClusterPolicyStatus s = p.getStatus();
         String state = s == null || s.state() == null ? "unset" : WireNames.of(s.state());

@@ -9,6 +9,12 @@ import java.util.List;
 /** Runs the host half, then the cluster half, of {@code gpuop doctor}. */
 public final class Doctor {
 
+    /** Every step doctor reports, in its order; docs/troubleshooting.md has a section for each (a test checks). */
+    public static final List<String> STEPS = List.of("pci", "nouveau", "kernel-module", "nvml", "driver-libraries",
+        "cuda", "nvidia-toolkit", "containerd-config", "containerd-handler", "cdi-spec", "device-plugin-socket",
+        "cluster", "api-server", "crd", "operator", "cluster-policy", "runtime-class", "node-labels", "allocatable",
+        "node-checks");
+
     private final SetupHints host;
     private final String simulate;
     private final String handler;

@@ -174,8 +174,9 @@ final class RuntimeChecks {
         List<String> missing = gpus.gpus().stream().map(g -> g.info().uuid()).filter(u -> !all.contains(u)).toList();
         return missing.isEmpty()
             ? Finding.pass(AREA, "cdi-spec", specs + " name all " + gpus.gpus().size() + " GPU(s)")
-            : Finding.fail(AREA, "cdi-spec", specs + " do not name " + missing, "regenerate it: gpuop cdi generate "
-                + "--output " + specs.getFirst() + " (the node agent does so within 30 s when cdi.enabled=true)");
+            : Finding.fail(AREA, "cdi-spec", specs + " do not name " + missing,
+                "regenerate it: gpuop toolkit cdi generate --output " + specs.getFirst()
+                    + " (the node agent does so within 30 s when cdi.enabled=true)");
     }
 
     private Finding devicePluginSocket() {

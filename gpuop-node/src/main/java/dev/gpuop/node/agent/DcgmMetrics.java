@@ -19,7 +19,7 @@ import java.util.function.Function;
  * modelName, Hostname}}), so Grafana dashboards built on NVIDIA's exporter read them unchanged. Read from NVML at
  * scrape time, one pass per GPU per scrape. A reading the GPU does not support is left out, as dcgm-exporter does.
  */
-final class DcgmMetrics implements MultiCollector {
+public final class DcgmMetrics implements MultiCollector {
 
     private static final double MIB = 1024.0 * 1024.0;
     /** Name → (help, value from one pass of readings; null when unsupported). */
@@ -58,7 +58,7 @@ final class DcgmMetrics implements MultiCollector {
     private final GpuHost host;
     private final String hostname;
 
-    DcgmMetrics(GpuHost host, String hostname) {
+    public DcgmMetrics(GpuHost host, String hostname) {
         this.host = host;
         this.hostname = hostname == null ? "" : hostname;
     }

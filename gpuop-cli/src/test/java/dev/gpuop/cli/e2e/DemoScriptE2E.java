@@ -1,0 +1,189 @@
+package dev.gpuop.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gpuop.api.v1alpha1.ClusterPolicy;
+import dev.gpuop.api.v1alpha1.PolicyState;
+import dev.gpuop.cli.DocCommands;
+import dev.gpuop.cli.PromQueries;
+import dev.gpuop.testsupport.TestCluster;
+import dev.gpuop.testsupport.TestClusterExtension;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code scripts/demo.sh} as a newcomer runs it, on the E2E tier's cluster (it finds it up and reuses it): the
+ * seed's {@code helm install} flags, a ready ClusterPolicy, and the seed's test pod, which must see the very GPU the
+ * device plugin gave it (its UUID in {@code NVIDIA_VISIBLE_DEVICES} and that GPU's device node, by the simulated
+ * host's own numbering). Then {@code demo.sh --down} stops the cluster, so this class runs after every other.
+ */
+@ExtendWith(TestClusterExtension.class)
+@Order(Integer.MAX_VALUE)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DemoScriptE2E {
+
+    private static final Path DEMO_DIR = Path.of("/tmp/gpuop-demo");
+    private static final String SEED_COMMAND = "helm install --wait gpuop deploy/helm/gpuop -n gpu-operator "
+        + "--create-namespace --set operator.defaultRuntime=containerd --set driver.enabled=false "
+        + "--set toolkit.enabled=false";
+
+    @Test
+    @Order(1)
+    void theDemoInstallsWithTheSeedsFlagsAndItsPodSeesTheGpuItWasGiven(TestCluster cluster, KubernetesClient k8s)
+        throws Exception {
+        E2eSupport.forgetGpus(k8s, "feature.node.kubernetes.io/pci-10de.present");
+        String out = demo(cluster.repo());
+        assertThat(out).contains(SEED_COMMAND).contains("ClusterPolicy ready").contains("scripts/demo.sh --down");
+
+        ClusterPolicy p = k8s.resources(ClusterPolicy.class).withName("cluster-policy").get();
+        assertThat(p.getStatus().state()).isEqualTo(PolicyState.READY);
+        // the seed's flags reached the policy the chart made
+        assertThat(p.getSpec().driver().getEnabled()).isFalse();
+        assertThat(p.getSpec().toolkit().getEnabled()).isFalse();
+        assertThat(p.getStatus().nodes()).singleElement()
+            .satisfies(n -> assertThat(String.valueOf(n.validation())).isEqualTo("passed"));
+
+        Pod pod = k8s.pods().inNamespace("default").withName("gpu-test").get();
+        assertThat(pod.getSpec().getRuntimeClassName()).isEqualTo("nvidia");
+        assertThat(pod.getStatus().getPhase()).isEqualTo("Succeeded");
+        String log = k8s.pods().inNamespace("default").withName("gpu-test").getLog();
+        Matcher m = Pattern.compile("NVIDIA_VISIBLE_DEVICES=(GPU-[0-9a-f-]+)").matcher(log);
+        assertThat(m.find()).as(log).isTrue();
+        Map<String, Integer> minors = simulatedMinors(cluster.repo());
+        assertThat(minors).containsKey(m.group(1));
+        // exactly its GPU's device node (and the control node), none of the seven others
+        List<String> devices = log.lines().filter(l -> l.startsWith("/dev/")).sorted().toList();
+        assertThat(devices).containsExactly("/dev/nvidia" + minors.get(m.group(1)), "/dev/nvidiactl");
+    }
+
+    /**
+     * The docs' kubectl lines as a reader runs them (in a shell, {@code gpu-node-1} meaning this node), against the
+     * demo's install: reading ones as they are, changing ones with {@code --dry-run=server}, so the API server
+     * checks every object and field; the docs' manifests likewise. A pod of the docs' own manifests (never created
+     * here: its image cannot be pulled) may be absent; nothing else may fail.
+     */
+    @Test
+    @Order(2)
+    void everyKubectlLineAndManifestOfTheDocsWorksOnTheCluster(TestCluster cluster) throws Exception {
+        List<DocCommands.Manifest> manifests = DocCommands.manifests(cluster.repo());
+        java.util.Set<String> docPods = new java.util.HashSet<>();
+        // the docs' commands run from a clone's root (deploy/..., examples/...), next to the files they create
+        Path dir = Files.createTempDirectory("docs");
+        for (String top : List.of("deploy", "examples", "docs")) {
+            Files.createSymbolicLink(dir.resolve(top), cluster.repo().resolve(top));
+        }
+        for (DocCommands.Manifest m : manifests) {
+            JsonNode o = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(m.yaml());
+            String name = o.path("metadata").path("name").asText();
+            docPods.add(name);
+            Files.writeString(dir.resolve(name + ".yaml"), m.yaml());
+            assertThat(kubectl(cluster, dir, "kubectl apply --dry-run=server -f " + name + ".yaml"))
+                .as(m.where()).startsWith("0\n");
+        }
+        List<DocCommands.Command> lines = DocCommands.commands(cluster.repo()).stream()
+            .filter(c -> c.program().equals("kubectl")).toList();
+        assertThat(lines).hasSizeGreaterThan(10);
+        for (DocCommands.Command c : lines) {
+            String text = c.text().replace("gpu-node-1", TestCluster.NODE);
+            if (c.args().stream().anyMatch(a -> List.of("apply", "delete", "label", "annotate", "patch").contains(a))) {
+                text += " --dry-run=server";
+            }
+            String result = kubectl(cluster, dir, text);
+            boolean absentDocPod = docPods.stream().anyMatch(p -> result.contains("pods \"" + p + "\" not found"));
+            assertThat(result.startsWith("0\n") || absentDocPod).as(c.where() + ": " + text + "\n" + result).isTrue();
+        }
+        new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+    }
+
+    /** Its exit code, a newline, then what it printed. */
+    private static String kubectl(TestCluster cluster, Path dir, String line) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", line).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+        pb.environment().put("PATH", cluster.repo().resolve("testenv/.bin") + ":" + System.getenv("PATH"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        return p.waitFor() + "\n" + out;
+    }
+
+    /** The Grafana dashboard's queries against what the node agent's and the operator's pods really serve. */
+    @Test
+    @Order(3)
+    void theDashboardsQueriesFindTheirMetricsAndLabelsInThePodsExposition(TestCluster cluster, KubernetesClient k8s)
+        throws Exception {
+        java.util.Map<String, java.util.Set<String>> exposition = new java.util.TreeMap<>();
+        for (String app : List.of("app=gpuop-node-agent:8081", "app.kubernetes.io/component=operator:8080")) {
+            String[] a = app.split("[=:]");
+            Pod pod = k8s.pods().inNamespace("gpu-operator").withLabel(a[0], a[1]).list().getItems().getFirst();
+            String text = k8s.raw("/api/v1/namespaces/gpu-operator/pods/" + pod.getMetadata().getName() + ":" + a[2]
+                + "/proxy/metrics");
+            PromQueries.exposition(text).forEach((k, v) -> exposition.merge(k, v, (x, y) -> {
+                java.util.Set<String> u = new java.util.TreeSet<>(x);
+                u.addAll(y);
+                return u;
+            }));
+        }
+        for (String q : PromQueries.dashboard(cluster.repo().resolve("deploy/grafana/gpuop.json"))) {
+            assertThat(PromQueries.missing(q, exposition)).as(q).isEmpty();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void downStopsTheClusterAndRemovesTheDemosFiles(TestCluster cluster) throws Exception {
+        Process p = new ProcessBuilder("bash", "scripts/demo.sh", "--down").directory(cluster.repo().toFile())
+            .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("release \"gpuop\" uninstalled");
+        Process status = new ProcessBuilder("bash", "testenv/cluster.sh", "status")
+            .directory(cluster.repo().toFile()).redirectErrorStream(true).start();
+        String st = new String(status.getInputStream().readAllBytes());
+        assertThat(status.waitFor()).as(st).isNotZero();
+        assertThat(DEMO_DIR).doesNotExist();
+        assertThat(cluster.kubeconfig()).doesNotExist();
+    }
+
+    private static String demo(Path repo) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "scripts/demo.sh").directory(repo.toFile())
+            .redirectErrorStream(true);
+        // the tier's build, image and cluster are there already
+        pb.environment().put("GPUOP_DEMO_BUILD", "0");
+        pb.environment().put("GPUOP_TESTENV_BUILD", "0");
+        Path log = Files.createTempFile("demo", ".log");
+        Process p = pb.redirectOutput(log.toFile()).start();
+        boolean done = p.waitFor(8, TimeUnit.MINUTES);
+        String out = Files.readString(log);
+        Files.delete(log);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        assertThat(done && p.exitValue() == 0).as(out).isTrue();
+        return out;
+    }
+
+    /** UUID to device minor of the simulated host, as {@code gpuop gpus} reads the fixture. */
+    private static Map<String, Integer> simulatedMinors(Path repo) throws Exception {
+        Process p = new ProcessBuilder(repo.resolve("bin/gpuop").toString(), "gpus", "--simulate", "h100-sxm-8x",
+            "-o", "json").start();
+        JsonNode gpus = new ObjectMapper().readTree(p.getInputStream()).path("gpus");
+        assertThat(p.waitFor()).isZero();
+        Map<String, Integer> minors = new java.util.HashMap<>();
+        gpus.forEach(g -> minors.put(g.path("uuid").asText(), g.path("minorNumber").asInt()));
+        assertThat(minors).hasSize(8);
+        return minors;
+    }
+}

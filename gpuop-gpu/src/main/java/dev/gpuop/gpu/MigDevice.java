@@ -12,7 +12,16 @@ package dev.gpuop.gpu;
  * @param multiprocessorCount SMs of the compute instance
  * @param gpuInstanceSlices GPU-instance slice count
  * @param computeInstanceSlices compute-instance slice count
+ * @param engines the shared engines of the GPU instance (GPU feature discovery labels them)
  */
 public record MigDevice(String uuid, int index, int gpuInstanceId, int computeInstanceId, String profile,
-                        long memoryMiB, int multiprocessorCount, int gpuInstanceSlices, int computeInstanceSlices) {
+                        long memoryMiB, int multiprocessorCount, int gpuInstanceSlices, int computeInstanceSlices,
+                        Engines engines) {
+
+    /** NVML's shared engine counts of a MIG device ({@code nvmlDeviceAttributes_t}). */
+    public record Engines(int copy, int decoder, int encoder, int jpeg, int ofa) {
+
+        /** Unknown (a fixture that does not say). */
+        public static final Engines NONE = new Engines(0, 0, 0, 0, 0);
+    }
 }

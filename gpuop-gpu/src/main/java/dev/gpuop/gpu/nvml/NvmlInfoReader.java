@@ -135,7 +135,9 @@ final class NvmlInfoReader {
         int ciSlices = a.get(JAVA_INT, 28);
         long memMiB = a.get(JAVA_LONG, 32);
         String profile = MigProfiles.name(giSlices, ciSlices, memMiB, parentTotal);
-        return new MigDevice(uuid, index, gi, ci, profile, memMiB, sms, giSlices, ciSlices);
+        MigDevice.Engines engines = new MigDevice.Engines(a.get(JAVA_INT, 4), a.get(JAVA_INT, 8), a.get(JAVA_INT, 12),
+            a.get(JAVA_INT, 16), a.get(JAVA_INT, 20));
+        return new MigDevice(uuid, index, gi, ci, profile, memMiB, sms, giSlices, ciSlices, engines);
     }
 
     /** The {@code (nvmlDevice_t, unsigned int *)} getters used here. */

@@ -2,6 +2,7 @@ package dev.gpuop.gpu.sim;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.gpuop.gpu.GpuArchitecture;
+import dev.gpuop.gpu.MigDevice;
 import dev.gpuop.gpu.MigMode;
 import java.util.List;
 
@@ -45,10 +46,12 @@ public record FixtureGpu(String name, String uuid, Integer minorNumber, String p
      * @param computeInstanceSlices CI slices
      * @param memoryMiB NVML's {@code memorySizeMB}
      * @param multiprocessorCount SMs
+     * @param engines shared copy engines, decoders, encoders, JPEG decoders, OFAs (absent: unknown, all 0)
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record FixtureMigDevice(String uuid, int gpuInstanceId, int computeInstanceId, int gpuInstanceSlices,
-                                   int computeInstanceSlices, long memoryMiB, int multiprocessorCount) {
+                                   int computeInstanceSlices, long memoryMiB, int multiprocessorCount,
+                                   MigDevice.Engines engines) {
     }
 
     /**

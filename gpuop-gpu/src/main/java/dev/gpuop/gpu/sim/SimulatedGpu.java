@@ -35,7 +35,8 @@ final class SimulatedGpu implements Gpu {
             FixtureGpu.FixtureMigDevice m = gpu.migDevices().get(i);
             migs.add(new MigDevice(m.uuid(), i, m.gpuInstanceId(), m.computeInstanceId(),
                 MigProfiles.name(m.gpuInstanceSlices(), m.computeInstanceSlices(), m.memoryMiB(), total),
-                m.memoryMiB(), m.multiprocessorCount(), m.gpuInstanceSlices(), m.computeInstanceSlices()));
+                m.memoryMiB(), m.multiprocessorCount(), m.gpuInstanceSlices(), m.computeInstanceSlices(),
+                m.engines() == null ? MigDevice.Engines.NONE : m.engines()));
         }
         String[] cc = gpu.computeCapability().split("\\.");
         this.info = new GpuInfo(index, gpu.minorNumber() == null ? index : gpu.minorNumber(), gpu.uuid(),

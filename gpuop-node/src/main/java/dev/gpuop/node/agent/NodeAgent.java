@@ -11,6 +11,8 @@ import dev.gpuop.gpu.GpuException;
 import dev.gpuop.gpu.GpuHost;
 import dev.gpuop.gpu.GpuHosts;
 import dev.gpuop.gpu.host.HostProbe;
+import dev.gpuop.node.labels.HostFacts;
+import dev.gpuop.node.labels.NodeLabels;
 import dev.gpuop.node.deviceplugin.config.DevicePluginConfigs;
 import dev.gpuop.node.deviceplugin.config.DevicePluginSettings;
 import dev.gpuop.node.deviceplugin.health.GpuHealthTracker;
@@ -48,7 +50,9 @@ public final class NodeAgent implements AutoCloseable {
     private ValidationRunner validation;
     private volatile boolean driverPreinstalled;
     private volatile boolean nvidiaOnPci;
-    private volatile Map<String, String> featureLabels = Map.of();
+    /** Read once the GPUs are: the host's files GFD's labels need, and the labels' timestamp (GFD: its start). */
+    private volatile HostFacts hostFacts;
+    private final long startedAtSeconds = java.time.Instant.now().getEpochSecond();
     private volatile String notReady = "starting";
 
     public NodeAgent(NodeAgentConfig config, String simulate, Map<String, String> env) {
@@ -90,7 +94,19 @@ public final class NodeAgent implements AutoCloseable {
         String why = notReadyReason();
         int gpus = host == null ? 0 : host.gpus().size();
         return new NodeReport(driverPreinstalled, gpus, why == null, why == null ? "" : why, nvidiaOnPci || gpus > 0,
-            featureLabels, validation == null ? "" : NodeValidator.verdict(validation.last()));
+            featureLabels(), validation == null ? "" : NodeValidator.verdict(validation.last()));
+    }
+
+    /**
+     * GFD's labels as of now: the device plugin's current config decides sharing and the MIG strategy, so a config
+     * switch relabels the node on the next report (written only where a value changed).
+     */
+    private Map<String, String> featureLabels() {
+        HostFacts facts = hostFacts;
+        if (facts == null || host == null || plugin == null) {
+            return Map.of();
+        }
+        return NodeLabels.of(host, plugin.settings(), facts, startedAtSeconds);
     }
 
     /**
@@ -207,8 +223,8 @@ public final class NodeAgent implements AutoCloseable {
             registry.register(new DcgmMetrics(host, config.nodeName()));
         }
         if (config.featureLabelsEnabled()) {
-            // facts of the hardware and driver: read once
-            featureLabels = FeatureLabels.of(host);
+            // facts of the host's files (machine, PCI mode, vGPU): read once, as GFD reads them per start
+            hostFacts = HostFacts.read(hostRoot(), host.gpus().stream().map(g -> g.info()).toList(), null);
         }
         LOG.log(System.Logger.Level.INFO, "node agent up: {0} GPU(s), resources {1}", host.gpus().size(),
             plugin.resources().stream().map(r -> r.name() + "=" + r.devices().size()).toList());

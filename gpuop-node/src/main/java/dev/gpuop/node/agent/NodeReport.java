@@ -1,5 +1,6 @@
 package dev.gpuop.node.agent;
 
+import dev.gpuop.node.labels.GfdLabels;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * @param ready the agent's /readyz verdict
  * @param reason why it is not ready, or empty
  * @param nvidiaOnPci an NVIDIA GPU is on the PCI bus (or simulated), driver or not
- * @param featureLabels GPU feature labels ({@link FeatureLabels}); empty when off or no GPU is read
+ * @param featureLabels GPU feature discovery's labels ({@link GfdLabels}); empty when off or no GPU is read
  * @param validation the node checks: {@code passed}, or the first failed stage and why ({@code plugin: not
  *     registered ...}); empty before they ran or where they do not run
  */
@@ -108,6 +109,12 @@ public record NodeReport(boolean driverPreinstalled, int gpus, boolean ready, St
         Map<String, String> changes = new LinkedHashMap<>();
         gpuPresentLabel(currentLabels).ifPresent(v -> changes.put(GPU_PRESENT, v));
         changes.putAll(differing(featureLabels, currentLabels));
+        if (!featureLabels.isEmpty() && currentLabels != null) {
+            // a GFD label that no longer applies (a MIG profile gone, sharing off) goes: null removes it in the
+            // merge patch; users' own nvidia.com/ labels are not GFD's and stay
+            currentLabels.keySet().stream().filter(k -> GfdLabels.owns(k) && !featureLabels.containsKey(k)).sorted()
+                .forEach(k -> changes.put(k, null));
+        }
         return changes;
     }
 

@@ -62,6 +62,25 @@ class NodeReportTest {
     }
 
     @Test
+    void aGfdLabelThatNoLongerAppliesIsRemovedAndAUsersOwnIsKept() {
+        NodeReport r = new NodeReport(true, 1, true, "", true, Map.of("nvidia.com/gpu.product", "NVIDIA-H100",
+            "nvidia.com/mig.strategy", "mixed"));
+        Map<String, String> node = new java.util.HashMap<>(Map.of(NodeReport.GPU_PRESENT, "true",
+            "nvidia.com/gpu.product", "NVIDIA-H100", "nvidia.com/mig.strategy", "mixed",
+            "nvidia.com/mig-1g.10gb.count", "7", "nvidia.com/gpu.deploy.dcgm-exporter", "false",
+            "nvidia.com/device-plugin.config", "ts4"));
+        Map<String, String> changes = r.labelChanges(node);
+        assertThat(changes).containsOnlyKeys("nvidia.com/mig-1g.10gb.count").containsEntry(
+            "nvidia.com/mig-1g.10gb.count", null);
+        assertThat(r.changes(node, r.annotations())).isTrue();
+        node.remove("nvidia.com/mig-1g.10gb.count");
+        assertThat(r.labelChanges(node)).isEmpty();
+        // an agent with no labels yet (starting, or labels off) takes nothing away
+        assertThat(new NodeReport(true, 1, true, "", true, Map.of()).labelChanges(Map.of(NodeReport.GPU_PRESENT,
+            "true", "nvidia.com/gpu.product", "NVIDIA-H100"))).isEmpty();
+    }
+
+    @Test
     void discoveryLabelsANodeByWhatIsOnItsPciBus() {
         // a GPU whose driver is not loaded yet is still a GPU node
         assertThat(new NodeReport(false, 0, false, "no driver", true).gpuPresentLabel(Map.of())).contains("true");

@@ -89,6 +89,11 @@ public final class DevicePluginManager implements AutoCloseable {
         }
     }
 
+    /** The settings it serves now (the last config it accepted). */
+    public synchronized DevicePluginSettings settings() {
+        return settings;
+    }
+
     /**
      * Switches to new settings; a config the GPUs cannot honour leaves the servers as they are.
      *

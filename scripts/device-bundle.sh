@@ -30,8 +30,18 @@ modules=java.base,java.logging,java.xml,java.management,jdk.unsupported,jdk.zipf
 cp bin/gpuop "$out/bin/"
 cp -r bench "$out/bench"
 cp scripts/run-on-gpu.sh scripts/run-cdi-compare.sh "$out/"
-# NVIDIA's nvidia-ctk, to compare CDI specs there (scripts/build-nvidia-ctk.sh; needs Go, skipped without it)
-if scripts/build-nvidia-ctk.sh >/dev/null; then cp dist/nvidia-ctk/nvidia-ctk.xz "$out/"; fi
+# NVIDIA's binaries to compare with, each skipped without Go; GPUOP_BUNDLE_NVIDIA=nvidia-ctk,gfd names which go in
+# (default: nvidia-ctk). The bundle with GFD is over one call's 64 MiB: carry dist/gfd/gpu-feature-discovery.xz in a
+# call of its own first and copy it to /var/tmp, where run-on-gpu.sh finds it (the machine keeps /var/tmp while warm).
+extras=",${GPUOP_BUNDLE_NVIDIA-nvidia-ctk},"
+# nvidia-ctk, to compare CDI specs there (scripts/build-nvidia-ctk.sh)
+if [[ $extras == *,nvidia-ctk,* ]] && scripts/build-nvidia-ctk.sh >/dev/null; then
+  cp dist/nvidia-ctk/nvidia-ctk.xz "$out/"
+fi
+# gpu-feature-discovery, to compare labels there (scripts/build-gfd.sh)
+if [[ $extras == *,gfd,* ]] && scripts/build-gfd.sh >/dev/null; then
+  cp dist/gfd/gpu-feature-discovery.xz "$out/" && cp dist/gfd/VERSION "$out/gfd.VERSION"
+fi
 du -sh "$out" "$out/jre" "$out/lib" "$out/test-lib"
 # What travels is one xz archive: the runtime's libjvm.so alone is 30 MB unpacked, 64 MiB is the limit.
 tar -C dist -cJf dist/device.tar.xz device

@@ -254,6 +254,15 @@ scenario() {
 	fi
 	echo "--- timeline ($s)"; printf '%s\n' "${TIMELINE[@]}"
 	echo "--- node labels"; kc get node gpuop-node -o json | grep -oE '"(nvidia.com|gpuop.dev)/[^"]+": "[^"]*"' | sort
+	# what the agent's pod wrote (its /host mount of the host's /sys, its NVML) against gpuop labels on the bare host,
+	# with the chart's MIG strategy (mig.strategy: single, as NVIDIA's)
+	echo "--- GFD's labels: the node (written by the node agent's pod) next to gpuop labels on the host"
+	local k v got bad=0
+	while IFS='=' read -r k v; do
+		got=$(kc get node gpuop-node -o go-template="{{index .metadata.labels \"$k\"}}")
+		[[ $got == "$v" ]] || { echo "label $k: the node has '$got', gpuop labels on the host says '$v'"; bad=1; }
+	done < <(host_gpuop labels --no-timestamp --mig-strategy single | tee "$OUT/labels-host-$s.txt")
+	((bad)) && rc=1 || echo "all $(wc -l <"$OUT/labels-host-$s.txt") labels equal"
 	echo "--- ClusterPolicy"; kc get clusterpolicy -o wide
 	echo "--- node agent RSS"; node_agent_rss
 	diagnostics "$s"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the unpacked dist/device.tar.xz (scripts/device-bundle.sh): the `gpu`-tagged tests,
 # the CLI against nvidia-smi, the NVML latency benchmark (C vs gpuop vs pynvml), the device plugin benchmark, the
-# validate-cuda start-up benchmark, the driver files of the host, and the CDI spec next to nvidia-ctk's.
-# GPUOP_GPU_PARTS picks parts (default: all of tests,nvml,plugin,startup,facts,cdi).
+# validate-cuda start-up benchmark, the driver files of the host, the CDI spec next to nvidia-ctk's, and `gpuop labels`
+# next to GPU feature discovery's. GPUOP_GPU_PARTS picks parts (default: all of tests,nvml,plugin,startup,facts,cdi,gfd).
 # Reads the GPU's settings only; changes none. Logs go to $OUT (or ./out): at most 8 files come back.
 set -uo pipefail
 cd "$(dirname "$0")"
 out=${OUT:-$PWD/out}
 mkdir -p "$out" /tmp/cdi-compare
-parts=",${GPUOP_GPU_PARTS:-tests,nvml,plugin,startup,facts,cdi},"
+parts=",${GPUOP_GPU_PARTS:-tests,nvml,plugin,startup,facts,cdi,gfd},"
 want() { [[ $parts == *",$1,"* ]]; }
 export PATH="$PATH:/usr/local/nvidia/bin:/usr/local/cuda/bin"
 java=jre/bin/java
@@ -72,4 +72,14 @@ if want facts; then {
 if want cdi && [ -f nvidia-ctk.xz ]; then
   OUT=/tmp/cdi-compare timeout 120 ./run-cdi-compare.sh > /tmp/cdi-compare/run.log 2>&1 || true
   tar -C /tmp -czf "$out/cdi-compare.tar.gz" cdi-compare
+fi
+
+# gpuop labels next to NVIDIA's GPU feature discovery (scripts/build-gfd.sh), per variant; the files as one archive.
+gfd_xz=$(ls gpu-feature-discovery.xz /var/tmp/gpu-feature-discovery.xz 2>/dev/null | head -1)
+if want gfd && [ -n "$gfd_xz" ]; then
+  xz -dc "$gfd_xz" > /tmp/gpu-feature-discovery && chmod +x /tmp/gpu-feature-discovery
+  { log "gpuop labels next to GPU feature discovery $(cat gfd.VERSION /var/tmp/gfd.VERSION 2>/dev/null | head -1)"
+    bench/gfd-compare.sh /tmp/gpu-feature-discovery bin/gpuop /tmp/gfd-compare; echo "exit $?"
+  } 2>&1 | tee "$out/gfd-compare.txt"
+  tar -C /tmp -czf "$out/gfd-compare.tar.gz" gfd-compare
 fi

@@ -73,18 +73,23 @@ else
 	note "device nodes for them in $DEMO/dev (/dev/null's numbers; never a real GPU's)"
 	values+=(--set "nodeAgent.env[0].name=GPUOP_SIMULATE" --set "nodeAgent.env[0].value=$simulate"
 		--set "nodeAgent.env[1].name=NVIDIA_DEV_ROOT" --set "nodeAgent.env[1].value=$DEMO"
-		--set "nodeAgent.env[2].name=PASS_DEVICE_SPECS" --set "nodeAgent.env[2].value=true"
-		# MIG-capable H100s, but NVIDIA's MIG manager image cannot be pulled here and has no GPU to partition
-		--set migManager.enabled=false)
+		--set "nodeAgent.env[2].name=PASS_DEVICE_SPECS" --set "nodeAgent.env[2].value=true")
 fi
+# NVIDIA's MIG manager image cannot be pulled here (testenv reaches no registry)
+values+=(--set migManager.enabled=false)
 runtime=$(command -v nvidia-container-runtime || true)
 if [[ -n $runtime ]]; then
 	note "NVIDIA's container toolkit is on this host: containerd gets the nvidia runtime as RKE2/K3s write it"
+	cluster nvidia-runtime "$runtime" 2>&1 | sed 's/^/    /'
+elif [[ -z $simulate ]]; then
+	# real GPUs need a runtime that hands them over: gpuop's toolkit step does the tutorial's step 2 (CDI)
+	note "no NVIDIA container toolkit here: gpuop's toolkit step writes the nvidia runtime and the CDI spec"
+	values+=(--set toolkit.enabled=true --set cdi.enabled=true
+		--set "toolkit.env[1].name=CONTAINERD_CONFIG" --set "toolkit.env[1].value=$state/containerd/config.toml")
 else
-	runtime=$(command -v runc)
 	note "no NVIDIA container toolkit here: the nvidia runtime as RKE2/K3s write it, with runc as its binary"
+	cluster nvidia-runtime "$(command -v runc)" 2>&1 | sed 's/^/    /'
 fi
-cluster nvidia-runtime "$runtime" 2>&1 | sed 's/^/    /'
 # testenv keeps containerd's socket under its state dir, where no distribution does: the node checks ask it there
 values+=(--set "toolkit.env[0].name=CONTAINERD_SOCKET" --set "toolkit.env[0].value=$state/containerd/containerd.sock"
 	--set operator.image.tag=dev --set operator.image.pullPolicy=Never --set nodeAgent.imagePullPolicy=Never)

@@ -30,6 +30,7 @@ final class NvmlEventStream implements GpuEventStream {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment set;
     private final MemorySegment data;
+    private final java.util.Map<String, String> unwatched = new java.util.LinkedHashMap<>();
 
     NvmlEventStream(NvmlLibrary lib, List<NvmlGpu> gpus, long wanted) {
         this.lib = lib;
@@ -58,10 +59,14 @@ final class NvmlEventStream implements GpuEventStream {
             throw NvmlLibrary.unexpected("nvmlDeviceGetSupportedEventTypes", t);
         }
         if (rc != 0) {
-            return; // a GPU without events (e.g. NOT_SUPPORTED in some VMs) is watched by polling instead
+            // a GPU without events (e.g. NOT_SUPPORTED in some VMs) is watched by polling instead
+            unwatched.put(gpu.info().uuid(), "nvmlDeviceGetSupportedEventTypes: " + NvmlReturn.of(rc).cName());
+            return;
         }
         long mask = wanted & supported.get(JAVA_LONG, 0);
         if (mask == 0) {
+            unwatched.put(gpu.info().uuid(), String.format("the driver offers none of the events wanted "
+                + "(supported 0x%x, wanted 0x%x)", supported.get(JAVA_LONG, 0), wanted));
             return;
         }
         try {
@@ -70,6 +75,11 @@ final class NvmlEventStream implements GpuEventStream {
             throw NvmlLibrary.unexpected("nvmlDeviceRegisterEvents", t);
         }
         lib.check("nvmlDeviceRegisterEvents", rc);
+    }
+
+    @Override
+    public java.util.Map<String, String> unwatched() {
+        return java.util.Map.copyOf(unwatched);
     }
 
     @Override

@@ -64,8 +64,10 @@ final class SimulatedEventStream implements GpuEventStream {
         return Optional.empty();
     }
 
+    /** As NVML: freeing the set after the host's shutdown fails with {@code NVML_ERROR_UNINITIALIZED}. */
     @Override
     public void close() {
         closed = true;
+        host.ensureOpen("nvmlEventSetFree");
     }
 }

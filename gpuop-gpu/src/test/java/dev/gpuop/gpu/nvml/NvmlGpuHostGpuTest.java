@@ -1,6 +1,7 @@
 package dev.gpuop.gpu.nvml;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.gpuop.gpu.DriverLibraries;
@@ -87,7 +88,20 @@ class NvmlGpuHostGpuTest {
             // an idle GPU has no XID: the wait must time out rather than fail or return at once
             assertThat(e).isEmpty();
             assertThat(waitedMs).isGreaterThanOrEqualTo(150);
+            // events missing for a reason of ours (a wrong mask) fail here; only the driver's refusal may remain
+            assertThat(events.unwatched().values()).as("GPUs without XID events: %s", events.unwatched())
+                .allMatch(why -> why.endsWith("NVML_ERROR_NOT_SUPPORTED"));
         }
+    }
+
+    /** Why the agent logged NVML_ERROR_UNINITIALIZED on 2026-12-04: an event set freed after the last shutdown. */
+    @Test
+    void anEventSetFreedAfterShutdownFailsUninitialised() {
+        NvmlGpuHost host = NvmlGpuHost.open(DriverLibraries.standard());
+        GpuEventStream events = host.events(EnumSet.of(GpuEventType.XID_CRITICAL_ERROR));
+        host.close();
+        assertThatThrownBy(events::close).isInstanceOfSatisfying(dev.gpuop.gpu.GpuException.class,
+            e -> assertThat(e.code()).isEqualTo(dev.gpuop.gpu.NvmlReturn.ERROR_UNINITIALIZED));
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.gpuop.node.deviceplugin.health;
 
 import dev.gpuop.gpu.Gpu;
 import dev.gpuop.gpu.GpuEvent;
-import dev.gpuop.gpu.GpuEventStream;
 import dev.gpuop.gpu.GpuEventType;
 import dev.gpuop.gpu.GpuException;
 import dev.gpuop.gpu.GpuHost;
@@ -31,7 +30,7 @@ public final class HealthMonitor implements AutoCloseable {
     private final Clock clock;
     private final Consumer<HealthTransition> listener;
     private volatile boolean running;
-    private Thread events;
+    private GpuEventWatcher events;
     private Thread poller;
 
     public HealthMonitor(GpuHost host, GpuHealthTracker tracker, Duration pollInterval, Clock clock,
@@ -47,7 +46,9 @@ public final class HealthMonitor implements AutoCloseable {
     public synchronized void start(boolean watchXids) {
         running = true;
         if (watchXids) {
-            events = Thread.ofPlatform().daemon().name("gpuop-xid-events").start(this::eventLoop);
+            events = new GpuEventWatcher(host, EnumSet.of(GpuEventType.XID_CRITICAL_ERROR), this::onEvent,
+                "gpuop-xid-events");
+            events.start();
         }
         poller = Thread.ofPlatform().daemon().name("gpuop-health-poll").start(() -> {
             while (running) {
@@ -57,15 +58,12 @@ public final class HealthMonitor implements AutoCloseable {
         });
     }
 
-    private void eventLoop() {
-        try (GpuEventStream stream = host.events(EnumSet.of(GpuEventType.XID_CRITICAL_ERROR))) {
-            while (running) {
-                stream.next(Duration.ofSeconds(1)).ifPresent(this::onEvent);
-            }
-        } catch (GpuException e) {
-            LOG.log(System.Logger.Level.WARNING, "XID events unavailable, health comes from polling only: {0}",
-                e.getMessage());
-        }
+    /**
+     * Whether XIDs arrive as events: {@code "watched"} for every GPU, else what is missing and why; null until the
+     * event thread has opened its stream or when XIDs are not watched.
+     */
+    public String xidEvents() {
+        return events == null ? null : events.state();
     }
 
     /** Applies one event. */
@@ -114,13 +112,15 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
+    /** Stops both threads; returns once the event thread has freed its event set, so the host may shut down. */
     @Override
     public synchronized void close() {
         running = false;
-        for (Thread t : new Thread[] {events, poller}) {
-            if (t != null) {
-                t.interrupt();
-            }
+        if (poller != null) {
+            poller.interrupt();
+        }
+        if (events != null) {
+            events.close();
         }
     }
 }

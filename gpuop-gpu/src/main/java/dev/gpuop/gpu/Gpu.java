@@ -28,6 +28,15 @@ public interface Gpu {
     /** Energy used since the driver was loaded, in millijoules. Slow on some GPUs (milliseconds): poll it rarely. */
     long totalEnergyMillijoules();
 
+    /** Memory (HBM) temperature in degrees Celsius, NVML's field {@code NVML_FI_DEV_MEMORY_TEMP}. */
+    int memoryTemperatureCelsius();
+
+    /** Video encoder utilization in percent over the driver's sample period. */
+    int encoderUtilization();
+
+    /** Video decoder utilization in percent over the driver's sample period. */
+    int decoderUtilization();
+
     /** Current SM clock in MHz. */
     int smClockMhz();
 

@@ -23,6 +23,13 @@ final class NvmlGpu implements Gpu {
     private static final int UUID_BUFFER = 96;
     private static final int CLOCK_SM = 1;
     private static final int CLOCK_MEM = 2;
+    private static final int FI_DEV_MEMORY_TEMP = 82;
+    private static final int FIELD_VALUE_BYTES = 40;
+    private static final int VALUE_DOUBLE = 0;
+    private static final int VALUE_UNSIGNED_LONG = 2;
+    private static final int VALUE_UNSIGNED_LONG_LONG = 3;
+    private static final int VALUE_SIGNED_LONG_LONG = 4;
+    private static final int VALUE_UNSIGNED_SHORT = 6;
 
     private final NvmlLibrary lib;
     private final MemorySegment handle;
@@ -144,6 +151,56 @@ final class NvmlGpu implements Gpu {
         }
         lib.check("nvmlDeviceGetTotalEnergyConsumption", rc);
         return out.get(JAVA_LONG, 0);
+    }
+
+    /**
+     * One {@code nvmlFieldValue_t} (fieldId@0, scopeId@4, timestamp@8, latencyUsec@16, valueType@24,
+     * nvmlReturn@28, value@32; 40 bytes) for {@code NVML_FI_DEV_MEMORY_TEMP}.
+     */
+    @Override
+    public int memoryTemperatureCelsius() {
+        MemorySegment out = NvmlLibrary.scratch();
+        out.asSlice(0, FIELD_VALUE_BYTES).fill((byte) 0);
+        out.set(JAVA_INT, 0, FI_DEV_MEMORY_TEMP);
+        int rc;
+        try {
+            rc = (int) NvmlLibrary.deviceGetFieldValues.invokeExact(handle, 1, out);
+        } catch (Throwable t) {
+            throw NvmlLibrary.unexpected("nvmlDeviceGetFieldValues", t);
+        }
+        lib.check("nvmlDeviceGetFieldValues", rc);
+        lib.check("nvmlDeviceGetFieldValues(NVML_FI_DEV_MEMORY_TEMP)", out.get(JAVA_INT, 28));
+        return switch (out.get(JAVA_INT, 24)) {
+            case VALUE_DOUBLE -> (int) Math.round(out.get(java.lang.foreign.ValueLayout.JAVA_DOUBLE, 32));
+            case VALUE_UNSIGNED_LONG, VALUE_UNSIGNED_LONG_LONG, VALUE_SIGNED_LONG_LONG -> (int) out.get(JAVA_LONG, 32);
+            case VALUE_UNSIGNED_SHORT -> Short.toUnsignedInt(out.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 32));
+            default -> out.get(JAVA_INT, 32); // unsigned and signed int
+        };
+    }
+
+    @Override
+    public int encoderUtilization() {
+        return codecUtilization(true);
+    }
+
+    @Override
+    public int decoderUtilization() {
+        return codecUtilization(false);
+    }
+
+    /** {@code nvmlDeviceGet{En,De}coderUtilization(device, *utilization, *samplingPeriodUs)}. */
+    private int codecUtilization(boolean encoder) {
+        MemorySegment out = NvmlLibrary.scratch();
+        String call = encoder ? "nvmlDeviceGetEncoderUtilization" : "nvmlDeviceGetDecoderUtilization";
+        int rc;
+        try {
+            rc = encoder ? (int) NvmlLibrary.deviceGetEncoderUtilization.invokeExact(handle, out, out.asSlice(4))
+                : (int) NvmlLibrary.deviceGetDecoderUtilization.invokeExact(handle, out, out.asSlice(4));
+        } catch (Throwable t) {
+            throw NvmlLibrary.unexpected(call, t);
+        }
+        lib.check(call, rc);
+        return out.get(JAVA_INT, 0);
     }
 
     @Override

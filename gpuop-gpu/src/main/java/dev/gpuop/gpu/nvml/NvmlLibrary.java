@@ -55,6 +55,9 @@ final class NvmlLibrary {
     static final MethodHandle deviceGetPowerUsage;
     static final MethodHandle deviceGetTotalEnergyConsumption;
     static final MethodHandle deviceGetClockInfo;
+    static final MethodHandle deviceGetFieldValues;
+    static final MethodHandle deviceGetEncoderUtilization;
+    static final MethodHandle deviceGetDecoderUtilization;
     static final MethodHandle deviceGetTotalEccErrors;
     static final MethodHandle deviceGetRemappedRows;
     static final MethodHandle deviceGetPcieReplayCounter;
@@ -101,6 +104,9 @@ final class NvmlLibrary {
         deviceGetPowerUsage = fn(lib, "nvmlDeviceGetPowerUsage", ADDRESS, ADDRESS);
         deviceGetTotalEnergyConsumption = fn(lib, "nvmlDeviceGetTotalEnergyConsumption", ADDRESS, ADDRESS);
         deviceGetClockInfo = fn(lib, "nvmlDeviceGetClockInfo", ADDRESS, JAVA_INT, ADDRESS);
+        deviceGetFieldValues = fn(lib, "nvmlDeviceGetFieldValues", ADDRESS, JAVA_INT, ADDRESS);
+        deviceGetEncoderUtilization = fn(lib, "nvmlDeviceGetEncoderUtilization", ADDRESS, ADDRESS, ADDRESS);
+        deviceGetDecoderUtilization = fn(lib, "nvmlDeviceGetDecoderUtilization", ADDRESS, ADDRESS, ADDRESS);
         deviceGetTotalEccErrors = fn(lib, "nvmlDeviceGetTotalEccErrors", ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
         deviceGetRemappedRows = fn(lib, "nvmlDeviceGetRemappedRows", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
         deviceGetPcieReplayCounter = fn(lib, "nvmlDeviceGetPcieReplayCounter", ADDRESS, ADDRESS);

@@ -64,14 +64,23 @@ public record FixtureGpu(String name, String uuid, Integer minorNumber, String p
     public record Link(String remote, int count) {
     }
 
-    /** The live values; memory used is in MiB, everything else in NVML's units. */
+    /**
+     * The live values; memory used is in MiB, everything else in NVML's units. An absent memory temperature reads
+     * NOT_SUPPORTED, as on GPUs without HBM.
+     */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Readings(int gpuUtil, int memUtil, long reservedMiB, long usedMiB, int temperature, int powerMw,
                            long energyMj, int smClock, int memClock, long eccCorrected, long eccUncorrected,
-                           int remappedCorrected, int remappedUncorrected, int pcieReplay, long throttleReasons) {
+                           int remappedCorrected, int remappedUncorrected, int pcieReplay, long throttleReasons,
+                           Integer memoryTemperature, Integer encUtil, Integer decUtil) {
+
+        public Readings {
+            encUtil = encUtil == null ? 0 : encUtil;
+            decUtil = decUtil == null ? 0 : decUtil;
+        }
 
         /** An idle GPU with no errors. */
         public static final Readings IDLE = new Readings(0, 0, 0, 0, 30, 50_000, 1_000_000, 1_000, 1_000, 0, 0, 0,
-            0, 0, 1);
+            0, 0, 1, null, 0, 0);
     }
 }

@@ -128,6 +128,26 @@ final class SimulatedGpu implements Gpu {
     }
 
     @Override
+    public int memoryTemperatureCelsius() {
+        Integer t = read("nvmlDeviceGetFieldValues", "memoryTemperature").memoryTemperature();
+        if (t == null) {
+            throw new GpuException("nvmlDeviceGetFieldValues(NVML_FI_DEV_MEMORY_TEMP)", NvmlReturn.ERROR_NOT_SUPPORTED,
+                null);
+        }
+        return t;
+    }
+
+    @Override
+    public int encoderUtilization() {
+        return read("nvmlDeviceGetEncoderUtilization", "encUtil").encUtil();
+    }
+
+    @Override
+    public int decoderUtilization() {
+        return read("nvmlDeviceGetDecoderUtilization", "decUtil").decUtil();
+    }
+
+    @Override
     public int pcieReplayCounter() {
         return read("nvmlDeviceGetPcieReplayCounter", "pcieReplay").pcieReplay();
     }

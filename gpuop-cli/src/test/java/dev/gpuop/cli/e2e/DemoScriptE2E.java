@@ -125,6 +125,8 @@ class DemoScriptE2E {
     void theDashboardsQueriesFindTheirMetricsAndLabelsInThePodsExposition(TestCluster cluster, KubernetesClient k8s)
         throws Exception {
         java.util.Map<String, java.util.Set<String>> exposition = new java.util.TreeMap<>();
+        // the GPU metrics as Prometheus finds them: through NVIDIA's Service name and port name
+        PromQueries.exposition(k8s.raw(DCGM_SERVICE_METRICS)).forEach(exposition::put);
         for (String app : List.of("app=gpuop-node-agent:8081", "app.kubernetes.io/component=operator:8080")) {
             String[] a = app.split("[=:]");
             Pod pod = k8s.pods().inNamespace("gpu-operator").withLabel(a[0], a[1]).list().getItems().getFirst();
@@ -138,6 +140,47 @@ class DemoScriptE2E {
         }
         for (String q : PromQueries.dashboard(cluster.repo().resolve("deploy/grafana/gpuop.json"))) {
             assertThat(PromQueries.missing(q, exposition)).as(q).isEmpty();
+        }
+    }
+
+    /** The agents' GPU metrics through the Service, as a scrape config written for NVIDIA's operator reaches them. */
+    static final String DCGM_SERVICE_METRICS =
+        "/api/v1/namespaces/gpu-operator/services/nvidia-dcgm-exporter:gpu-metrics/proxy/metrics";
+
+    /**
+     * A pod holding 2 of the 8 simulated GPUs: the kubelet's pod-resources socket, as the agent's pod reaches it under
+     * the host's root, names the pod on exactly those two GPUs' series within a refresh, and on no other.
+     */
+    @Test
+    @Order(3)
+    void aPodHoldingTwoGpusIsNamedOnTheirSeriesAndOnNoOther(TestCluster cluster, KubernetesClient k8s)
+        throws Exception {
+        Pod pod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("two-gpus")
+            .withNamespace("default").endMetadata().withNewSpec().withRestartPolicy("Never")
+            .withRuntimeClassName("nvidia").addNewContainer().withName("main")
+            .withImage("docker.io/library/busybox:1.35")
+            .withImagePullPolicy("Never").withCommand("sleep", "600").withNewResources()
+            .addToLimits("nvidia.com/gpu", new io.fabric8.kubernetes.api.model.Quantity("2")).endResources()
+            .endContainer().endSpec().build();
+        k8s.resource(pod).create();
+        try {
+            k8s.pods().inNamespace("default").withName("two-gpus").waitUntilCondition(p -> p != null
+                && "Running".equals(p.getStatus().getPhase()), 60, java.util.concurrent.TimeUnit.SECONDS);
+            List<String> held = List.of();
+            String text = "";
+            for (int i = 0; i < 40 && held.size() < 2; i++) {
+                text = k8s.raw(DCGM_SERVICE_METRICS);
+                held = text.lines().filter(l -> l.startsWith("DCGM_FI_DEV_GPU_UTIL{"))
+                    .filter(l -> l.contains(",container=\"main\",namespace=\"default\",pod=\"two-gpus\"}"))
+                    .toList();
+                Thread.sleep(500);
+            }
+            assertThat(held).as(text).hasSize(2);
+            assertThat(text.lines().filter(l -> l.startsWith("DCGM_FI_DEV_GPU_UTIL{"))).hasSize(8);
+            assertThat(text.lines().filter(l -> l.startsWith("DCGM_FI_DEV_GPU_UTIL{") && l.contains("pod=")))
+                .hasSize(2);
+        } finally {
+            k8s.pods().inNamespace("default").withName("two-gpus").withGracePeriod(0).delete();
         }
     }
 

@@ -11,6 +11,7 @@ import dev.gpuop.gpu.GpuException;
 import dev.gpuop.gpu.GpuHost;
 import dev.gpuop.gpu.GpuHosts;
 import dev.gpuop.gpu.host.HostProbe;
+import dev.gpuop.node.exporter.DcgmExporter;
 import dev.gpuop.node.labels.HostFacts;
 import dev.gpuop.node.labels.NodeLabels;
 import dev.gpuop.node.deviceplugin.config.DevicePluginConfigs;
@@ -43,6 +44,9 @@ public final class NodeAgent implements AutoCloseable {
     private GpuHost host;
     private HealthMonitor health;
     private DevicePluginManager plugin;
+    private DcgmExporter exporter;
+    /** The device plugin config the labels describe when the device plugin itself is off on this node. */
+    private volatile DevicePluginSettings labelSettings;
     private AgentHttpServer http;
     private DevicePluginConfigWatch configWatch;
     private NodeReporter reporter;
@@ -103,10 +107,10 @@ public final class NodeAgent implements AutoCloseable {
      */
     private Map<String, String> featureLabels() {
         HostFacts facts = hostFacts;
-        if (facts == null || host == null || plugin == null) {
+        if (facts == null || host == null) {
             return Map.of();
         }
-        return NodeLabels.of(host, plugin.settings(), facts, startedAtSeconds);
+        return NodeLabels.of(host, plugin == null ? labelSettings : plugin.settings(), facts, startedAtSeconds);
     }
 
     /**
@@ -180,13 +184,14 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         NodeAgentConfig.DevicePlugin dp = config.devicePlugin();
-        if (!dp.isEnabled()) {
+        if (!dp.isEnabled() && !config.exporterEnabled() && !config.featureLabelsEnabled()) {
             notReady = null;
             return;
         }
         DevicePluginSettings settings = initialSettings(dp);
+        labelSettings = settings;
         NodeAgentConfig.Cdi cdi = config.cdiOrOff();
-        if (cdi.isEnabled()) {
+        if (dp.isEnabled() && cdi.isEnabled()) {
             // before the device plugin registers: no GPU is handed out by a CDI name the spec lacks
             cdiRefresher = new CdiSpecRefresher(hostRoot(), Path.of("/proc"),
                 envOf("NVIDIA_DRIVER_ROOT", "DRIVER_ROOT"), envOf("NVIDIA_DEV_ROOT", "DEV_ROOT"), simulate,
@@ -206,6 +211,26 @@ public final class NodeAgent implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, notReady + "; failOnInitError is false, so waiting");
             return;
         }
+        // each part runs without the others: metrics and labels need the GPUs, not the device plugin
+        if (dp.isEnabled()) {
+            startDevicePlugin(dp, settings);
+        }
+        notReady = null;
+        if (config.exporterEnabled()) {
+            exporter = new DcgmExporter(host, config.nodeName(), podResourcesSocket());
+            exporter.start(config.exporterOrDefault().portOrDefault());
+        }
+        if (config.featureLabelsEnabled()) {
+            // facts of the host's files (machine, PCI mode, vGPU): read once, as GFD reads them per start
+            hostFacts = HostFacts.read(hostRoot(), host.gpus().stream().map(g -> g.info()).toList(), null);
+        }
+        LOG.log(System.Logger.Level.INFO, "node agent up: {0} GPU(s), device plugin {1}, GPU metrics {2}, "
+            + "feature labels {3}", host.gpus().size(), plugin == null ? "off" : plugin.resources().stream()
+            .map(r -> r.name() + "=" + r.devices().size()).toList(),
+            exporter == null ? "off" : "on port " + exporter.port(), config.featureLabelsEnabled() ? "on" : "off");
+    }
+
+    private void startDevicePlugin(NodeAgentConfig.DevicePlugin dp, DevicePluginSettings settings) {
         GpuHealthTracker tracker = new GpuHealthTracker(XidPolicy.fromEnv(env), dp.recoveryPeriod(),
             host.gpus().stream().map(g -> g.info().uuid()).toList());
         Path root = Path.of("/");
@@ -218,16 +243,15 @@ public final class NodeAgent implements AutoCloseable {
             configWatch = new DevicePluginConfigWatch(Path.of(dp.configFile()), env, plugin);
             configWatch.start();
         }
-        notReady = null;
-        if (config.exporterEnabled()) {
-            registry.register(new DcgmMetrics(host, config.nodeName()));
-        }
-        if (config.featureLabelsEnabled()) {
-            // facts of the host's files (machine, PCI mode, vGPU): read once, as GFD reads them per start
-            hostFacts = HostFacts.read(hostRoot(), host.gpus().stream().map(g -> g.info()).toList(), null);
-        }
-        LOG.log(System.Logger.Level.INFO, "node agent up: {0} GPU(s), resources {1}", host.gpus().size(),
-            plugin.resources().stream().map(r -> r.name() + "=" + r.devices().size()).toList());
+    }
+
+    /**
+     * The kubelet's pod-resources socket, next to its device-plugin directory, as this process reaches it: under the
+     * host's root, which the DaemonSet mounts (the pod has no mount of its own for it).
+     */
+    private Path podResourcesSocket() {
+        return DriverRoot.under(hostRoot(),
+            config.devicePlugin().kubeletDirPath().getParent().resolve("pod-resources/kubelet.sock").toString());
     }
 
     private DevicePluginSettings initialSettings(NodeAgentConfig.DevicePlugin dp) {
@@ -261,6 +285,11 @@ public final class NodeAgent implements AutoCloseable {
         return http.port();
     }
 
+    /** The GPU metrics part, when it runs. */
+    public Optional<DcgmExporter> exporter() {
+        return Optional.ofNullable(exporter);
+    }
+
     /** The device plugin, when it runs. */
     public Optional<DevicePluginManager> devicePlugin() {
         return Optional.ofNullable(plugin);
@@ -268,7 +297,8 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (AutoCloseable c : new AutoCloseable[] {reporter, validation, configWatch, cdiRefresher, health,
+        // the host last but one: the event watchers free their event sets before NVML shuts down
+        for (AutoCloseable c : new AutoCloseable[] {reporter, validation, configWatch, cdiRefresher, exporter, health,
             plugin, host, http}) {
             if (c != null) {
                 try {

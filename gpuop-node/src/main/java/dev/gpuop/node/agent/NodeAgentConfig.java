@@ -22,13 +22,13 @@ import java.time.format.DateTimeParseException;
  * @param discoveryOnly start no part: only report on the Node whether an NVIDIA GPU is on the PCI bus and whether
  *     a host driver is loaded (the operator's discovery pods, when no NFD labels GPU nodes)
  * @param featureLabels the GPU feature labels part
- * @param exporter the GPU metrics part (dcgm-exporter's names on {@code /metrics})
+ * @param exporter the GPU metrics part (dcgm-exporter's names and port)
  * @param cdi the node's CDI spec, kept true to its driver
  * @param validation NVIDIA's status files of the node checks
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server, Boolean discoveryOnly,
-                              PartSwitch featureLabels, PartSwitch exporter, Cdi cdi, Validation validation) {
+                              PartSwitch featureLabels, Exporter exporter, Cdi cdi, Validation validation) {
 
     /** A config that runs the agent's parts. */
     public NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
@@ -117,9 +117,8 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
     }
 
     /**
-     * A part of the agent that the policy switches on or off: GPU metrics ({@code exporter}, NVIDIA's
-     * {@code dcgmExporter.enabled}: {@code DCGM_FI_DEV_*} gauges on {@code /metrics}) or GPU feature labels
-     * ({@code featureLabels}, NVIDIA's {@code gfd.enabled}: {@code nvidia.com/gpu.product}, ...).
+     * A part of the agent that the policy switches on or off: GPU feature labels ({@code featureLabels}, NVIDIA's
+     * {@code gfd.enabled}: {@code nvidia.com/gpu.product}, ...).
      *
      * @param enabled run the part (default true)
      */
@@ -129,6 +128,30 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
         public boolean isEnabled() {
             return enabled == null || enabled;
         }
+    }
+
+    /**
+     * The GPU metrics part (NVIDIA's {@code dcgmExporter.enabled}): {@code DCGM_FI_DEV_*} on {@code /metrics} of its
+     * own port.
+     *
+     * @param enabled run the part (default true)
+     * @param port where {@code /metrics} is served (default 9400, dcgm-exporter's; 0 picks a free one)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Exporter(Boolean enabled, Integer port) {
+
+        public boolean isEnabled() {
+            return enabled == null || enabled;
+        }
+
+        public int portOrDefault() {
+            return port == null ? dev.gpuop.node.exporter.DcgmExporter.DEFAULT_PORT : port;
+        }
+    }
+
+    /** The GPU metrics part's settings (on, port 9400, when absent). */
+    public Exporter exporterOrDefault() {
+        return exporter == null ? new Exporter(null, null) : exporter;
     }
 
     /** Whether the GPU metrics part runs. */

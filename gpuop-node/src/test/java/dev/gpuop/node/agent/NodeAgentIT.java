@@ -78,6 +78,8 @@ class NodeAgentIT {
                       replicas: 2
             server:
               port: 0
+            exporter:
+              port: 0
             """;
         Path config = Files.writeString(dir.resolve("agent.yaml"), yaml.formatted(plugins));
         try (NodeAgent agent = new NodeAgent(NodeAgentConfig.load(config), "h100-sxm-8x", Map.of())) {
@@ -100,6 +102,30 @@ class NodeAgentIT {
         }
     }
 
+    /** The GPU metrics and labels need the GPUs, not the device plugin: with it off they still run. */
+    @Test
+    void metricsRunWithTheDevicePluginOff() throws Exception {
+        String yaml = """
+            nodeName: gpu-node-1
+            devicePlugin:
+              enabled: false
+              kubeletDir: %s
+            server: {port: 0}
+            exporter: {port: 0}
+            """;
+        Path config = Files.writeString(dir.resolve("agent.yaml"), yaml.formatted(dir.resolve("dp")));
+        try (NodeAgent agent = new NodeAgent(NodeAgentConfig.load(config), "h100-sxm-8x", Map.of())) {
+            agent.start();
+            assertThat(agent.devicePlugin()).isEmpty();
+            assertThat(get(agent.httpPort(), "/readyz").statusCode()).isEqualTo(200);
+            int port = agent.exporter().orElseThrow().port();
+            String metrics = get(port, "/metrics").body();
+            assertThat(metrics.lines().filter(l -> l.startsWith("DCGM_FI_DEV_GPU_UTIL{"))).hasSize(8)
+                .allMatch(l -> l.contains("Hostname=\"gpu-node-1\""));
+            assertThat(agent.report().featureLabels()).containsEntry("nvidia.com/gpu.count", "8");
+        }
+    }
+
     @Test
     void aHostWithoutGpusIdlesWhenFailOnInitErrorIsFalse() throws Exception {
         Path fixture = Files.writeString(dir.resolve("none.json"), """
@@ -111,6 +137,7 @@ class NodeAgentIT {
               kubeletDir: %s
               config: {flags: {failOnInitError: false}}
             server: {port: 0}
+            exporter: {port: 0}
             """;
         Path config = Files.writeString(dir.resolve("agent.yaml"), yaml.formatted(dir.resolve("dp")));
         try (NodeAgent agent = new NodeAgent(NodeAgentConfig.load(config), fixture.toString(), Map.of())) {

@@ -37,8 +37,11 @@ final class NodeAgentConfigFile {
         doc.put("devicePlugin", dp);
         // NVIDIA's gfd.enabled switches the agent's GPU feature labels
         doc.put("featureLabels", Map.of("enabled", ctx.spec().gfd().enabledOr(true)));
-        // and dcgmExporter.enabled its DCGM-named GPU metrics
-        doc.put("exporter", Map.of("enabled", ctx.spec().dcgmExporter().enabledOr(true)));
+        // and dcgmExporter.enabled its DCGM-named GPU metrics, on dcgm-exporter's port, which the Service names
+        Map<String, Object> exporter = new LinkedHashMap<>();
+        exporter.put("enabled", NodeAgentOperand.metricsOn(ctx.spec()));
+        exporter.put("port", 9400);
+        doc.put("exporter", exporter);
         doc.put("server", Map.of("port", 8081));
         // NVIDIA's status files, where the DaemonSet mounts the host's /run/nvidia/validations
         Map<String, Object> validation = new LinkedHashMap<>();

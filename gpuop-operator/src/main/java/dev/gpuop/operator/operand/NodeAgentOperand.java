@@ -9,6 +9,7 @@ import dev.gpuop.operator.model.NodeLabels;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -22,12 +23,15 @@ import java.util.Set;
 /**
  * gpuop's node agent: one DaemonSet per containerd distribution among the GPU nodes, so RKE2 and K3s nodes get
  * their containerd socket and config dir without any setting ({@code toolkit.env} given by a user still wins). The
- * toolkit step runs as its init container when {@code toolkit.enabled}.
+ * toolkit step runs as its init container when {@code toolkit.enabled}. With {@code dcgmExporter.enabled} the agents
+ * serve GPU metrics on port 9400 behind NVIDIA's Service name, {@code nvidia-dcgm-exporter}.
  */
 public final class NodeAgentOperand implements Operand {
 
     /** The DaemonSet's name for plain containerd nodes; RKE2 and K3s add {@code -rke2} and {@code -k3s}. */
     public static final String NAME = "gpuop-node-agent";
+    /** The label of node agent pods that serve GPU metrics, which the {@code nvidia-dcgm-exporter} Service selects. */
+    public static final String METRICS_POD_LABEL = "gpuop.dev/gpu-metrics";
 
     @Override
     public OperandId id() {
@@ -48,6 +52,9 @@ public final class NodeAgentOperand implements Operand {
         for (Distribution d : dists) {
             out.add(daemonSet(ctx, d, image));
         }
+        if (metricsOn(ctx.spec())) {
+            out.add(Skeletons.load("node-agent/0200_service.yaml", Service.class));
+        }
         return out;
     }
 
@@ -62,7 +69,12 @@ public final class NodeAgentOperand implements Operand {
         String name = name(d);
         ds.getMetadata().setName(name);
         ds.getSpec().getSelector().setMatchLabels(Map.of("app", name));
-        ds.getSpec().getTemplate().getMetadata().setLabels(new LinkedHashMap<>(Map.of("app", name)));
+        Map<String, String> podLabels = new LinkedHashMap<>(Map.of("app", name));
+        if (metricsOn(spec)) {
+            // what the nvidia-dcgm-exporter Service selects, across the distributions' DaemonSets
+            podLabels.put(METRICS_POD_LABEL, "true");
+        }
+        ds.getSpec().getTemplate().getMetadata().setLabels(podLabels);
         PodSpec pod = ds.getSpec().getTemplate().getSpec();
         Map<String, String> selector = new LinkedHashMap<>();
         selector.put(NodeLabels.deploy("node-agent"), "true");
@@ -91,6 +103,11 @@ public final class NodeAgentOperand implements Operand {
         return ds;
     }
 
+    /** Whether the agents serve GPU metrics (NVIDIA's {@code dcgmExporter.enabled}, default true). */
+    static boolean metricsOn(ClusterPolicySpec spec) {
+        return spec.dcgmExporter().enabledOr(true);
+    }
+
     /** CDI names in Allocate answers only where the toolkit step wrote the CDI spec and turned CDI on. */
     static boolean cdiOn(ClusterPolicySpec spec) {
         return spec.cdi().isEnabled() && spec.toolkit().enabledOr(true);
@@ -98,6 +115,6 @@ public final class NodeAgentOperand implements Operand {
 
     @Override
     public List<Class<? extends HasMetadata>> kinds() {
-        return List.of(DaemonSet.class);
+        return List.of(DaemonSet.class, Service.class);
     }
 }

@@ -339,6 +339,45 @@ class GpuopChartIT {
             .hasMessageContaining("devicePlugin.config.default \"other\" is not a key of devicePlugin.config.data");
     }
 
+    /**
+     * NVIDIA's dcgmExporter.serviceMonitor keys give NVIDIA's ServiceMonitor: same name, selector, port and job label,
+     * in the release namespace, with the user's interval, labels and relabelings; off by default.
+     */
+    @Test
+    void serviceMonitorValuesGiveNvidiasServiceMonitor() throws Exception {
+        assertThat(template(SEED_FLAGS).call()).doesNotContain("kind: ServiceMonitor");
+        List<String> flags = new ArrayList<>(SEED_FLAGS);
+        flags.addAll(List.of("dcgmExporter.serviceMonitor.enabled=true", "dcgmExporter.serviceMonitor.interval=30s",
+            "dcgmExporter.serviceMonitor.honorLabels=true",
+            "dcgmExporter.serviceMonitor.additionalLabels.release=kube-prometheus-stack",
+            "dcgmExporter.serviceMonitor.relabelings[0].targetLabel=instance",
+            "dcgmExporter.serviceMonitor.relabelings[0].sourceLabels[0]=__meta_kubernetes_pod_node_name"));
+        String yaml = template(flags).call();
+        Map<?, ?> sm = DOCUMENT_SEPARATOR.splitAsStream(yaml).filter(d -> d.contains("kind: ServiceMonitor"))
+            .map(d -> serialization.unmarshal(d, Map.class)).findFirst().orElseThrow();
+        assertThat(sm.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
+        Map<?, ?> meta = (Map<?, ?>) sm.get("metadata");
+        assertThat(meta.get("name")).isEqualTo("nvidia-dcgm-exporter");
+        assertThat(meta.get("namespace")).isEqualTo(NAMESPACE);
+        assertThat(meta.get("labels")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+            .containsEntry("app", "nvidia-dcgm-exporter")
+            .containsEntry("release", "kube-prometheus-stack").containsEntry("app.kubernetes.io/instance", RELEASE);
+        Map<?, ?> spec = (Map<?, ?>) sm.get("spec");
+        assertThat(spec.get("jobLabel")).isEqualTo("app");
+        assertThat(spec.get("selector")).isEqualTo(Map.of("matchLabels", Map.of("app", "nvidia-dcgm-exporter")));
+        assertThat(spec.get("namespaceSelector")).isEqualTo(Map.of("matchNames", List.of(NAMESPACE)));
+        Map<?, ?> endpoint = (Map<?, ?>) ((List<?>) spec.get("endpoints")).getFirst();
+        assertThat(endpoint).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+            .containsEntry("port", "gpu-metrics").containsEntry("path", "/metrics")
+            .containsEntry("interval", "30s").containsEntry("honorLabels", true);
+        assertThat(endpoint.get("relabelings")).isEqualTo(List.of(Map.of("targetLabel", "instance",
+            "sourceLabels", List.of("__meta_kubernetes_pod_node_name"))));
+        // the Service it selects is the operator's: see PlannerTest
+        List<String> off = new ArrayList<>(flags);
+        off.add("dcgmExporter.enabled=false");
+        assertThat(template(off).call()).doesNotContain("kind: ServiceMonitor");
+    }
+
     @Test
     void clusterPolicyCreateFalseRendersNoPolicy() throws Exception {
         Rendered out = render(template(List.of("clusterPolicy.create=false")));

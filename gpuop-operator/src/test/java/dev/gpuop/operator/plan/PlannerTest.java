@@ -8,6 +8,7 @@ import dev.gpuop.operator.operand.OperandId;
 import dev.gpuop.operator.operand.OperatorSettings;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,35 @@ class PlannerTest {
         DesiredState on = plan(PlannerGoldenTest.DRIVER, TestNodes.nfdGpuNode("gpu-1", "v1.33.5"));
         assertThat(ds(on, "nvidia-driver-daemonset").getSpec().getUpdateStrategy().getType()).isEqualTo(
             "OnDelete");
+    }
+
+    /**
+     * NVIDIA's Service for dcgm-exporter fronts the node agents of every distribution, by the port name the pods
+     * declare; with dcgmExporter off neither the Service nor the pod label nor the agent's metrics port remain.
+     */
+    @Test
+    void theDcgmExporterServiceSelectsTheNodeAgentsOfEveryDistribution() {
+        DesiredState on = plan("{}", TestNodes.nfdGpuNode("gpu-1", "v1.33.5+rke2r1"));
+        Service svc = objects(on, OperandId.NODE_AGENT).stream().filter(Service.class::isInstance)
+            .map(Service.class::cast).findFirst().orElseThrow();
+        assertThat(svc.getMetadata().getName()).isEqualTo("nvidia-dcgm-exporter");
+        assertThat(svc.getMetadata().getNamespace()).isEqualTo("gpu-operator");
+        assertThat(svc.getMetadata().getLabels()).containsEntry("app", "nvidia-dcgm-exporter");
+        assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getName()).isEqualTo("gpu-metrics");
+            assertThat(p.getPort()).isEqualTo(9400);
+            assertThat(p.getTargetPort().getStrVal()).isEqualTo("metrics");
+        });
+        for (String name : List.of("gpuop-node-agent", "gpuop-node-agent-rke2")) {
+            var template = ds(on, name).getSpec().getTemplate();
+            assertThat(template.getMetadata().getLabels()).containsAllEntriesOf(svc.getSpec().getSelector());
+            assertThat(template.getSpec().getContainers().getFirst().getPorts())
+                .anySatisfy(p -> assertThat(p.getName() + ":" + p.getContainerPort()).isEqualTo("metrics:9400"));
+        }
+        DesiredState off = plan("dcgmExporter:\n  enabled: false\n", TestNodes.nfdGpuNode("gpu-1", "v1.33.5+rke2r1"));
+        assertThat(objects(off, OperandId.NODE_AGENT)).noneMatch(Service.class::isInstance);
+        assertThat(ds(off, "gpuop-node-agent").getSpec().getTemplate().getMetadata().getLabels())
+            .doesNotContainKey("gpuop.dev/gpu-metrics");
     }
 
     @Test

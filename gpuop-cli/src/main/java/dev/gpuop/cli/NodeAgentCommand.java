@@ -5,6 +5,7 @@ import dev.gpuop.node.agent.NodeAgentConfig;
 import dev.gpuop.node.agent.NodeLogFormat;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -35,9 +36,21 @@ final class NodeAgentCommand implements Callable<Integer> {
         description = "This node's name (default: the NODE_NAME variable, else the host name).")
     String nodeName;
 
+    @Option(names = "--parts-off", paramLabel = "PART", split = ",",
+        description = "Parts not to run on this node, by NVIDIA's names: device-plugin, gpu-feature-discovery, "
+            + "dcgm-exporter (the operator sets it for nodes labelled nvidia.com/gpu.deploy.<part>=false or "
+            + "paused-for-mig-change).")
+    List<String> partsOff = List.of();
+
     @Override
     public Integer call() throws Exception {
         NodeAgentConfig c = NodeAgentConfig.load(config);
+        try {
+            c = c.withPartsOff(partsOff);
+        } catch (IllegalArgumentException e) {
+            System.err.println("gpuop node-agent: --parts-off: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         String node = nodeName != null ? nodeName : c.nodeName() != null ? c.nodeName()
             : System.getenv().getOrDefault("NODE_NAME", InetAddress.getLocalHost().getHostName());
         NodeAgentConfig.DevicePlugin dp = c.devicePlugin();

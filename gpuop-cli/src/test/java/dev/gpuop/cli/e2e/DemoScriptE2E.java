@@ -184,6 +184,68 @@ class DemoScriptE2E {
         }
     }
 
+    /**
+     * NVIDIA's MIG manager pauses the device plugin with {@code nvidia.com/gpu.deploy.device-plugin=
+     * paused-for-mig-change}: the node's agent becomes the variant without the plugin (the kubelet stops offering
+     * the GPUs, the metrics go on), and resuming brings the full agent back, which reads the GPUs anew.
+     */
+    @Test
+    @Order(3)
+    void aNodePausedForAMigChangeLosesTheDevicePluginAndGetsItBack(KubernetesClient k8s) throws Exception {
+        String label = "nvidia.com/gpu.deploy.device-plugin";
+        var node = k8s.nodes().withName(TestCluster.NODE);
+        node.edit(n -> {
+            n.getMetadata().getLabels().put(label, "paused-for-mig-change");
+            return n;
+        });
+        try {
+            awaitAgent(k8s, "gpuop-node-agent-off-dp");
+            awaitAllocatable(k8s, "0");
+            assertThat(k8s.raw(DCGM_SERVICE_METRICS).lines().filter(l -> l.startsWith("DCGM_FI_DEV_GPU_UTIL{")))
+                .hasSize(8);
+        } finally {
+            node.edit(n -> {
+                n.getMetadata().getLabels().put(label, "true");
+                return n;
+            });
+        }
+        awaitAgent(k8s, "gpuop-node-agent");
+        awaitAllocatable(k8s, "8");
+    }
+
+    /** Waits until the node's only node agent pod is the given DaemonSet's, ready. */
+    private static void awaitAgent(KubernetesClient k8s, String daemonSet) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
+        List<Pod> agents = List.of();
+        while (System.nanoTime() < deadline) {
+            agents = k8s.pods().inNamespace("gpu-operator").list().getItems().stream()
+                .filter(p -> p.getMetadata().getName().startsWith("gpuop-node-agent"))
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+            if (agents.size() == 1 && daemonSet.equals(agents.getFirst().getMetadata().getLabels().get("app"))
+                && agents.getFirst().getStatus().getConditions().stream()
+                    .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"))) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the node's agent is not " + daemonSet + " alone and ready: " + agents.stream()
+            .map(p -> p.getMetadata().getName() + " " + p.getStatus().getPhase()).toList());
+    }
+
+    private static void awaitAllocatable(KubernetesClient k8s, String gpus) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        String now = null;
+        while (System.nanoTime() < deadline) {
+            var q = k8s.nodes().withName(TestCluster.NODE).get().getStatus().getAllocatable().get("nvidia.com/gpu");
+            now = q == null ? null : q.getAmount();
+            if (gpus.equals(now)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("allocatable nvidia.com/gpu is " + now + ", not " + gpus);
+    }
+
     @Test
     @Order(4)
     void downStopsTheClusterAndRemovesTheDemosFiles(TestCluster cluster) throws Exception {

@@ -30,6 +30,34 @@ import java.time.format.DateTimeParseException;
 public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server, Boolean discoveryOnly,
                               PartSwitch featureLabels, Exporter exporter, Cdi cdi, Validation validation) {
 
+    /**
+     * NVIDIA's names of the parts a node switches off with its {@code nvidia.com/gpu.deploy.<part>} label, which
+     * the operator passes as {@code --parts-off}.
+     */
+    public static final java.util.List<String> SWITCHABLE_PARTS = java.util.List.of("device-plugin",
+        "gpu-feature-discovery", "dcgm-exporter");
+
+    /**
+     * This config with the named parts off (NVIDIA's names, {@link #SWITCHABLE_PARTS}).
+     *
+     * @throws IllegalArgumentException naming an unknown part and the known ones
+     */
+    public NodeAgentConfig withPartsOff(java.util.Collection<String> parts) {
+        for (String p : parts) {
+            if (!SWITCHABLE_PARTS.contains(p)) {
+                throw new IllegalArgumentException("unknown part '" + p + "': the parts a node can switch off are "
+                    + String.join(", ", SWITCHABLE_PARTS));
+            }
+        }
+        DevicePlugin dp = parts.contains("device-plugin") ? new DevicePlugin(false, devicePlugin.kubeletDir(),
+            devicePlugin.configFile(), devicePlugin.config(), devicePlugin.healthRecoveryPeriod(),
+            devicePlugin.healthPollInterval()) : devicePlugin;
+        PartSwitch labels = parts.contains("gpu-feature-discovery") ? new PartSwitch(false) : featureLabels;
+        Exporter metrics = parts.contains("dcgm-exporter")
+            ? new Exporter(false, exporter == null ? null : exporter.port()) : exporter;
+        return new NodeAgentConfig(nodeName, dp, server, discoveryOnly, labels, metrics, cdi, validation);
+    }
+
     /** A config that runs the agent's parts. */
     public NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
         this(nodeName, devicePlugin, server, null, null, null, null, null);

@@ -39,4 +39,23 @@ class NodeAgentConfigTest {
         assertThatThrownBy(() -> load("exporter:\n  enabeld: false\n"))
             .isInstanceOf(InvalidConfigException.class).hasMessageContaining("enabeld");
     }
+
+    /** The operator's --parts-off: NVIDIA's part names switch exactly those parts off, keeping the rest as set. */
+    @Test
+    void partsOffSwitchEachNamedPartOffAndRefuseAnUnknownOne() throws IOException {
+        NodeAgentConfig c = load("exporter:\n  port: 9500\nserver:\n  port: 0\n");
+        NodeAgentConfig noPlugin = c.withPartsOff(java.util.List.of("device-plugin"));
+        assertThat(noPlugin.devicePlugin().isEnabled()).isFalse();
+        assertThat(noPlugin.exporterEnabled()).isTrue();
+        assertThat(noPlugin.featureLabelsEnabled()).isTrue();
+        NodeAgentConfig rest = c.withPartsOff(java.util.List.of("gpu-feature-discovery", "dcgm-exporter"));
+        assertThat(rest.devicePlugin().isEnabled()).isTrue();
+        assertThat(rest.exporterEnabled()).isFalse();
+        assertThat(rest.featureLabelsEnabled()).isFalse();
+        assertThat(rest.exporterOrDefault().portOrDefault()).isEqualTo(9500);
+        assertThat(c.withPartsOff(java.util.List.of())).isEqualTo(c);
+        assertThatThrownBy(() -> c.withPartsOff(java.util.List.of("dcgm")))
+            .hasMessage("unknown part 'dcgm': the parts a node can switch off are device-plugin, "
+                + "gpu-feature-discovery, dcgm-exporter");
+    }
 }

@@ -3,11 +3,15 @@ package dev.gpuop.operator.operand;
 import dev.gpuop.api.v1alpha1.ClusterPolicySpec;
 import dev.gpuop.api.v1alpha1.ConfigRef;
 import dev.gpuop.api.v1alpha1.EnvVar;
+import dev.gpuop.operator.model.AgentParts;
 import dev.gpuop.operator.model.Distribution;
 import dev.gpuop.operator.model.ImageRef;
 import dev.gpuop.operator.model.NodeLabels;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -23,8 +27,10 @@ import java.util.Set;
 /**
  * gpuop's node agent: one DaemonSet per containerd distribution among the GPU nodes, so RKE2 and K3s nodes get
  * their containerd socket and config dir without any setting ({@code toolkit.env} given by a user still wins). The
- * toolkit step runs as its init container when {@code toolkit.enabled}. With {@code dcgmExporter.enabled} the agents
- * serve GPU metrics on port 9400 behind NVIDIA's Service name, {@code nvidia-dcgm-exporter}.
+ * toolkit step runs as its init container when {@code toolkit.enabled}. Nodes that switch parts off with NVIDIA's
+ * {@code nvidia.com/gpu.deploy.<part>} labels get a DaemonSet of their own per combination ({@link AgentParts}).
+ * With {@code dcgmExporter.enabled} the agents serve GPU metrics on port 9400 behind NVIDIA's Service name,
+ * {@code nvidia-dcgm-exporter}.
  */
 public final class NodeAgentOperand implements Operand {
 
@@ -50,7 +56,9 @@ public final class NodeAgentOperand implements Operand {
         String image = ImageRef.resolve(ctx.spec().nodeAgent(), "spec.nodeAgent", ctx.settings().nodeAgentImage());
         List<HasMetadata> out = new ArrayList<>();
         for (Distribution d : dists) {
-            out.add(daemonSet(ctx, d, image));
+            for (List<String> off : AgentParts.variants(ctx.cluster(), d)) {
+                out.add(daemonSet(ctx, d, image, off));
+            }
         }
         if (metricsOn(ctx.spec())) {
             out.add(Skeletons.load("node-agent/0200_service.yaml", Service.class));
@@ -63,14 +71,19 @@ public final class NodeAgentOperand implements Operand {
         return d == Distribution.CONTAINERD ? NAME : NAME + "-" + d.id();
     }
 
-    static DaemonSet daemonSet(RenderContext ctx, Distribution d, String image) {
+    /** The DaemonSet serving a distribution's nodes that switch {@code off} off (NVIDIA's part names). */
+    public static String name(Distribution d, List<String> off) {
+        return name(d) + AgentParts.suffix(off);
+    }
+
+    static DaemonSet daemonSet(RenderContext ctx, Distribution d, String image, List<String> off) {
         ClusterPolicySpec spec = ctx.spec();
         DaemonSet ds = Skeletons.load("node-agent/0100_daemonset.yaml", DaemonSet.class);
-        String name = name(d);
+        String name = name(d, off);
         ds.getMetadata().setName(name);
         ds.getSpec().getSelector().setMatchLabels(Map.of("app", name));
         Map<String, String> podLabels = new LinkedHashMap<>(Map.of("app", name));
-        if (metricsOn(spec)) {
+        if (metricsOn(spec) && !off.contains("dcgm-exporter")) {
             // what the nvidia-dcgm-exporter Service selects, across the distributions' DaemonSets
             podLabels.put(METRICS_POD_LABEL, "true");
         }
@@ -80,8 +93,15 @@ public final class NodeAgentOperand implements Operand {
         selector.put(NodeLabels.deploy("node-agent"), "true");
         selector.put(NodeLabels.DISTRIBUTION, d.id());
         pod.setNodeSelector(selector);
+        pod.setAffinity(partsAffinity(off));
         Container agent = pod.getContainers().getFirst();
         DaemonSets.applyComponent(pod, agent, spec.nodeAgent(), image);
+        if (!off.isEmpty()) {
+            // after a user's nodeAgent.args, which replace the skeleton's
+            List<String> args = new ArrayList<>(agent.getArgs());
+            args.addAll(List.of("--parts-off", String.join(",", off)));
+            agent.setArgs(args);
+        }
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVar("MIG_STRATEGY", spec.mig().strategyOrDefault().id()));
         env.add(new EnvVar("DEVICE_LIST_STRATEGY", cdiOn(spec) ? "cdi-cri" : "envvar"));
@@ -101,6 +121,22 @@ public final class NodeAgentOperand implements Operand {
         ToolkitStep.add(ctx, pod, d, image);
         DaemonSets.applyCommon(ds, spec.daemonsets(), false);
         return ds;
+    }
+
+    /**
+     * Each node to exactly one variant: for every switchable part, its label in NVIDIA's off values for a part this
+     * variant has off, not in them (or absent) for a part it runs.
+     */
+    static Affinity partsAffinity(List<String> off) {
+        NodeSelectorTermBuilder term = new NodeSelectorTermBuilder();
+        for (String part : AgentParts.SWITCHABLE) {
+            term.addNewMatchExpression().withKey(NodeLabels.deploy(part))
+                .withOperator(off.contains(part) ? "In" : "NotIn").withValues(AgentParts.OFF_VALUES)
+                .endMatchExpression();
+        }
+        return new AffinityBuilder().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+            .withNodeSelectorTerms(term.build()).endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity()
+            .build();
     }
 
     /** Whether the agents serve GPU metrics (NVIDIA's {@code dcgmExporter.enabled}, default true). */

@@ -36,7 +36,8 @@ public final class PlanPrinter {
         for (var n : plan.cluster().gpuNodes()) {
             Map<String, String> labels = plan.nodeLabels().getOrDefault(n.name(), Map.of());
             out.append(String.format("  %-14s %-10s served by %s%n", n.name(), n.distribution().id(),
-                dev.gpuop.operator.operand.NodeAgentOperand.name(n.distribution())));
+                dev.gpuop.operator.operand.NodeAgentOperand.name(n.distribution(),
+                    dev.gpuop.operator.model.AgentParts.off(n))));
             String deploy = "nvidia.com/gpu.deploy.";
             String set = labels.entrySet().stream().filter(e -> e.getValue() != null && !e.getKey()
                 .startsWith(deploy)).map(e -> e.getKey() + "=" + e.getValue()).sorted()

@@ -102,6 +102,62 @@ class PlannerTest {
             .doesNotContainKey("gpuop.dev/gpu-metrics");
     }
 
+    private static io.fabric8.kubernetes.api.model.Node gpuNode(String name, Map<String, String> extra) {
+        Map<String, String> labels = new java.util.HashMap<>(Map.of("feature.node.kubernetes.io/pci-10de.present",
+            "true", "kubernetes.io/os", "linux", "nvidia.com/gpu.deploy.node-agent", "true",
+            "gpuop.dev/distribution", "rke2"));
+        labels.putAll(extra);
+        return TestNodes.node(name, "v1.33.5+rke2r1", "Ubuntu 24.04.1 LTS", labels,
+            Map.of("gpuop.dev/driver-preinstalled", "true", "gpuop.dev/node-agent-state", "ready"));
+    }
+
+    /** What the scheduler does with a DaemonSet's node selector and required node affinity, for these tests. */
+    private static boolean schedules(DaemonSet ds, io.fabric8.kubernetes.api.model.Node node) {
+        Map<String, String> labels = node.getMetadata().getLabels();
+        var pod = ds.getSpec().getTemplate().getSpec();
+        if (!pod.getNodeSelector().entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+            return false;
+        }
+        return pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+            .getNodeSelectorTerms().stream().anyMatch(t -> t.getMatchExpressions().stream().allMatch(e -> {
+                boolean in = labels.containsKey(e.getKey()) && e.getValues().contains(labels.get(e.getKey()));
+                return e.getOperator().equals("In") ? in : !in;
+            }));
+    }
+
+    /**
+     * NVIDIA's per-node switches: a node labelled off for a part (or paused by the MIG manager) lands on a node agent
+     * DaemonSet that runs without that part, every node on exactly one, and only the variants in use exist.
+     */
+    @Test
+    void nodesThatSwitchPartsOffGetTheAgentWithoutThemAndEachNodeExactlyOne() {
+        var plain = gpuNode("gpu-a", Map.of());
+        var paused = gpuNode("gpu-b", Map.of("nvidia.com/gpu.deploy.device-plugin", "paused-for-mig-change"));
+        var noMetrics = gpuNode("gpu-c", Map.of("nvidia.com/gpu.deploy.dcgm-exporter", "false",
+            "nvidia.com/gpu.deploy.gpu-feature-discovery", "false"));
+        DesiredState p = plan("{}", plain, paused, noMetrics);
+        List<DaemonSet> agents = objects(p, OperandId.NODE_AGENT).stream().filter(DaemonSet.class::isInstance)
+            .map(DaemonSet.class::cast).toList();
+        assertThat(agents).extracting(d -> d.getMetadata().getName()).containsExactlyInAnyOrder(
+            "gpuop-node-agent", "gpuop-node-agent-rke2", "gpuop-node-agent-rke2-off-dp",
+            "gpuop-node-agent-rke2-off-gfd-dcgm");
+        for (var node : List.of(plain, paused, noMetrics)) {
+            assertThat(agents).filteredOn(d -> schedules(d, node)).as(node.getMetadata().getName()).hasSize(1);
+        }
+        assertThat(agents).filteredOn(d -> schedules(d, paused)).singleElement().satisfies(d -> {
+            assertThat(d.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs())
+                .endsWith("--parts-off", "device-plugin");
+            assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsKey("gpuop.dev/gpu-metrics");
+        });
+        assertThat(agents).filteredOn(d -> schedules(d, noMetrics)).singleElement().satisfies(d -> {
+            assertThat(d.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs())
+                .endsWith("--parts-off", "gpu-feature-discovery,dcgm-exporter");
+            assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).doesNotContainKey("gpuop.dev/gpu-metrics");
+        });
+        assertThat(ds(p, "gpuop-node-agent-rke2").getSpec().getTemplate().getSpec().getContainers().getFirst()
+            .getArgs()).doesNotContain("--parts-off");
+    }
+
     @Test
     void cdiNamesOnlyWhereTheToolkitStepWritesTheSpec() {
         var node = TestNodes.nfdGpuNode("gpu-1", "v1.33.5");

@@ -83,7 +83,7 @@ final class NvmlLibrary {
         deviceGetCount = fn(lib, "nvmlDeviceGetCount_v2", ADDRESS);
         deviceGetHandleByIndex = fn(lib, "nvmlDeviceGetHandleByIndex_v2", JAVA_INT, ADDRESS);
         deviceGetName = fn(lib, "nvmlDeviceGetName", ADDRESS, ADDRESS, JAVA_INT);
-        deviceGetUuid = fn(lib, "nvmlDeviceGetUUID", ADDRESS, ADDRESS, JAVA_INT);
+        deviceGetUuid = quick(lib, "nvmlDeviceGetUUID", ADDRESS, ADDRESS, JAVA_INT);
         deviceGetPciInfo = fn(lib, "nvmlDeviceGetPciInfo_v3", ADDRESS, ADDRESS);
         deviceGetMinorNumber = fn(lib, "nvmlDeviceGetMinorNumber", ADDRESS, ADDRESS);
         deviceGetIndex = fn(lib, "nvmlDeviceGetIndex", ADDRESS, ADDRESS);
@@ -99,14 +99,14 @@ final class NvmlLibrary {
         deviceGetNvLinkRemotePciInfo = fn(lib, "nvmlDeviceGetNvLinkRemotePciInfo_v2", ADDRESS, JAVA_INT, ADDRESS);
         deviceGetMemoryInfo = fn(lib, "nvmlDeviceGetMemoryInfo", ADDRESS, ADDRESS);
         deviceGetMemoryInfoV2 = fn(lib, "nvmlDeviceGetMemoryInfo_v2", ADDRESS, ADDRESS);
-        deviceGetUtilizationRates = fn(lib, "nvmlDeviceGetUtilizationRates", ADDRESS, ADDRESS);
-        deviceGetTemperature = fn(lib, "nvmlDeviceGetTemperature", ADDRESS, JAVA_INT, ADDRESS);
-        deviceGetPowerUsage = fn(lib, "nvmlDeviceGetPowerUsage", ADDRESS, ADDRESS);
+        deviceGetUtilizationRates = quick(lib, "nvmlDeviceGetUtilizationRates", ADDRESS, ADDRESS);
+        deviceGetTemperature = quick(lib, "nvmlDeviceGetTemperature", ADDRESS, JAVA_INT, ADDRESS);
+        deviceGetPowerUsage = quick(lib, "nvmlDeviceGetPowerUsage", ADDRESS, ADDRESS);
         deviceGetTotalEnergyConsumption = fn(lib, "nvmlDeviceGetTotalEnergyConsumption", ADDRESS, ADDRESS);
-        deviceGetClockInfo = fn(lib, "nvmlDeviceGetClockInfo", ADDRESS, JAVA_INT, ADDRESS);
+        deviceGetClockInfo = quick(lib, "nvmlDeviceGetClockInfo", ADDRESS, JAVA_INT, ADDRESS);
         deviceGetFieldValues = fn(lib, "nvmlDeviceGetFieldValues", ADDRESS, JAVA_INT, ADDRESS);
-        deviceGetEncoderUtilization = fn(lib, "nvmlDeviceGetEncoderUtilization", ADDRESS, ADDRESS, ADDRESS);
-        deviceGetDecoderUtilization = fn(lib, "nvmlDeviceGetDecoderUtilization", ADDRESS, ADDRESS, ADDRESS);
+        deviceGetEncoderUtilization = quick(lib, "nvmlDeviceGetEncoderUtilization", ADDRESS, ADDRESS, ADDRESS);
+        deviceGetDecoderUtilization = quick(lib, "nvmlDeviceGetDecoderUtilization", ADDRESS, ADDRESS, ADDRESS);
         deviceGetTotalEccErrors = fn(lib, "nvmlDeviceGetTotalEccErrors", ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
         deviceGetRemappedRows = fn(lib, "nvmlDeviceGetRemappedRows", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
         deviceGetPcieReplayCounter = fn(lib, "nvmlDeviceGetPcieReplayCounter", ADDRESS, ADDRESS);
@@ -137,6 +137,18 @@ final class NvmlLibrary {
     private static MethodHandle fn(SymbolLookup lib, String name, MemoryLayout... args) {
         FunctionDescriptor descriptor = FunctionDescriptor.of(JAVA_INT, args);
         return orMissing(find(lib, name, descriptor), descriptor);
+    }
+
+    /**
+     * Like {@link #fn} for a getter that returns within a microsecond and never blocks or calls back: a critical
+     * downcall, which skips the Java-to-native thread state transition, a large share of a 0.3 µs call. Slow or
+     * blocking calls (energy, PCIe replay, ECC, event waits, init) stay ordinary downcalls.
+     */
+    private static MethodHandle quick(SymbolLookup lib, String name, MemoryLayout... args) {
+        FunctionDescriptor descriptor = FunctionDescriptor.of(JAVA_INT, args);
+        MethodHandle h = lib.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor,
+            Linker.Option.critical(false))).orElse(null);
+        return orMissing(h, descriptor);
     }
 
     /** Like {@link #fn} but null when the symbol is absent, for functions that have an older fallback. */

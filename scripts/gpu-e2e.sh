@@ -263,6 +263,17 @@ scenario() {
 		[[ $got == "$v" ]] || { echo "label $k: the node has '$got', gpuop labels on the host says '$v'"; bad=1; }
 	done < <(host_gpuop labels --no-timestamp --mig-strategy single | tee "$OUT/labels-host-$s.txt")
 	((bad)) && rc=1 || echo "all $(wc -l <"$OUT/labels-host-$s.txt") labels equal"
+	echo "--- GPU metrics as Prometheus finds them: Service nvidia-dcgm-exporter, port gpu-metrics"
+	local uuid; uuid=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)
+	kc get --raw /api/v1/namespaces/gpu-operator/services/nvidia-dcgm-exporter:gpu-metrics/proxy/metrics \
+		>"$OUT/metrics-$s.txt" || rc=1
+	grep -E "^DCGM_FI_DEV_(GPU_TEMP|MEMORY_TEMP|POWER_USAGE|TOTAL_ENERGY_CONSUMPTION|XID_ERRORS)\{.*UUID=\"$uuid\"" \
+		"$OUT/metrics-$s.txt" || { log "no GPU metrics for $uuid through the Service"; rc=1; }
+	echo "--- XID events: the agent must watch them (no 'unavailable', 'stopped' or 'not freed' in its log)"
+	if kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent |
+		grep -E 'events unavailable|events stopped|event set not freed|no events from some GPUs'; then
+		log "XID events are not watched"; rc=1
+	fi
 	echo "--- ClusterPolicy"; kc get clusterpolicy -o wide
 	echo "--- node agent RSS"; node_agent_rss
 	diagnostics "$s"

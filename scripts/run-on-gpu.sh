@@ -2,13 +2,14 @@
 # Runs on the GPU machine from the unpacked dist/device.tar.xz (scripts/device-bundle.sh): the `gpu`-tagged tests,
 # the CLI against nvidia-smi, the NVML latency benchmark (C vs gpuop vs pynvml), the device plugin benchmark, the
 # validate-cuda start-up benchmark, the driver files of the host, the CDI spec next to nvidia-ctk's, and `gpuop labels`
-# next to GPU feature discovery's. GPUOP_GPU_PARTS picks parts (default: all of tests,nvml,plugin,startup,facts,cdi,gfd).
+# next to GPU feature discovery's, and the GPU metrics' scrape latency on the real GPUs. GPUOP_GPU_PARTS picks parts
+# (default: all of tests,nvml,plugin,startup,facts,cdi,gfd,metrics).
 # Reads the GPU's settings only; changes none. Logs go to $OUT (or ./out): at most 8 files come back.
 set -uo pipefail
 cd "$(dirname "$0")"
 out=${OUT:-$PWD/out}
 mkdir -p "$out" /tmp/cdi-compare
-parts=",${GPUOP_GPU_PARTS:-tests,nvml,plugin,startup,facts,cdi,gfd},"
+parts=",${GPUOP_GPU_PARTS:-tests,nvml,plugin,startup,facts,cdi,gfd,metrics},"
 want() { [[ $parts == *",$1,"* ]]; }
 export PATH="$PATH:/usr/local/nvidia/bin:/usr/local/cuda/bin"
 java=jre/bin/java
@@ -46,6 +47,12 @@ if want plugin; then
   log "device plugin: Allocate and re-registration over Unix-socket gRPC (8 simulated GPUs)"
   timeout 300 "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.gpuop.node.bench.DevicePluginBench 10000 2>&1 \
     | quiet
+fi
+if want metrics; then
+  log "GPU metrics: GET /metrics on the real GPUs with 50 pods, next to GET /health (node agent's JVM flags)"
+  # shellcheck disable=SC2046
+  timeout 300 "$java" $(bin/gpuop --print-node-agent-jvm-flags) --enable-native-access=ALL-UNNAMED -cp "$cp" \
+    dev.gpuop.node.bench.ExporterScrapeBench 5000 --real 2>&1 | quiet
 fi
 if want startup; then
   log "start to Test PASSED"

@@ -136,8 +136,11 @@ public final class PolicyValidator {
         data.forEach((k, text) -> deviceConfigFile(ref.name() + "/" + k, text, problems));
     }
 
-    /** NVIDIA's device plugin config format v1, checked as far as the operator can without the plugin. */
-    static void deviceConfigFile(String where, String text, List<PolicyProblem> problems) {
+    /**
+     * NVIDIA's device plugin config format v1, checked as far as the operator can without the plugin: what it lets
+     * through, the node agent loads (its sharing rules are the agent's).
+     */
+    public static void deviceConfigFile(String where, String text, List<PolicyProblem> problems) {
         String field = "spec.devicePlugin.config (" + where + ")";
         JsonNode doc;
         try {
@@ -159,16 +162,30 @@ public final class PolicyValidator {
             problems.add(new PolicyProblem(field + ".flags.migStrategy", "'" + mig.asText()
                 + "' is not one of none, single, mixed"));
         }
-        JsonNode resources = doc.path("sharing").path("timeSlicing").path("resources");
-        for (int i = 0; i < resources.size(); i++) {
-            JsonNode r = resources.get(i);
-            if (!r.path("replicas").canConvertToInt() || r.path("replicas").asInt() < 1) {
-                problems.add(new PolicyProblem(field + ".sharing.timeSlicing.resources[" + i + "].replicas",
-                    "must be a whole number of at least 1, got '" + r.path("replicas").asText() + "'"));
-            }
-            if (r.path("name").asText().isBlank()) {
-                problems.add(new PolicyProblem(field + ".sharing.timeSlicing.resources[" + i + "].name",
-                    "a resource name like nvidia.com/gpu is required"));
+        // the node agent's rules for sharing (DevicePluginSettings), which are NVIDIA's: a config the operator lets
+        // through must be one the agent loads (DevicePluginConfigAgreementTest holds the two to it)
+        JsonNode sharing = doc.path("sharing");
+        if (sharing.has("timeSlicing") && sharing.has("mps")) {
+            problems.add(new PolicyProblem(field + ".sharing", "timeSlicing and mps cannot both be set"));
+        }
+        for (String kind : List.of("timeSlicing", "mps")) {
+            JsonNode resources = sharing.path(kind).path("resources");
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (int i = 0; i < resources.size(); i++) {
+                JsonNode r = resources.get(i);
+                String at = field + ".sharing." + kind + ".resources[" + i + "]";
+                JsonNode replicas = r.path("replicas");
+                if (!replicas.isIntegralNumber() || !replicas.canConvertToInt() || replicas.asInt() < 2) {
+                    problems.add(new PolicyProblem(at + ".replicas", "must be a whole number of at least 2 (NVIDIA's "
+                        + "rule; no sharing section means one per GPU), got '" + replicas.asText() + "'"));
+                }
+                String name = r.path("name").asText();
+                if (!name.startsWith("nvidia.com/")) {
+                    problems.add(new PolicyProblem(at + ".name", "a resource name like nvidia.com/gpu is required, "
+                        + "got '" + name + "'"));
+                } else if (!names.add(name)) {
+                    problems.add(new PolicyProblem(at + ".name", "'" + name + "' is listed twice"));
+                }
             }
         }
     }

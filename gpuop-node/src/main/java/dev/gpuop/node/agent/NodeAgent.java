@@ -25,6 +25,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -41,10 +42,10 @@ public final class NodeAgent implements AutoCloseable {
     private final String simulate;
     private final Map<String, String> env;
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private GpuHost host;
+    private volatile GpuHost host;
     private HealthMonitor health;
-    private DevicePluginManager plugin;
-    private DcgmExporter exporter;
+    private volatile DevicePluginManager plugin;
+    private volatile DcgmExporter exporter;
     /** The device plugin config the labels describe when the device plugin itself is off on this node. */
     private volatile DevicePluginSettings labelSettings;
     private AgentHttpServer http;
@@ -58,6 +59,9 @@ public final class NodeAgent implements AutoCloseable {
     private volatile HostFacts hostFacts;
     private final long startedAtSeconds = java.time.Instant.now().getEpochSecond();
     private volatile String notReady = "starting";
+    private volatile Duration initRetry = Duration.ofSeconds(30);
+    private volatile boolean closed;
+    private Thread openRetry;
 
     public NodeAgent(NodeAgentConfig config, String simulate, Map<String, String> env) {
         this.config = config;
@@ -203,14 +207,60 @@ public final class NodeAgent implements AutoCloseable {
             // driver, toolkit and CUDA can pass before the device plugin registers
             startValidationRounds();
         } catch (DriverLibraryNotFoundException | GpuException e) {
-            String verdict = HostProbe.ofThisHost().probe().verdict();
-            notReady = "cannot read the GPUs (" + verdict + "): " + e.getMessage();
+            notReady = cannotRead(e);
             if (settings.failOnInitError()) {
                 throw e;
             }
-            LOG.log(System.Logger.Level.WARNING, notReady + "; failOnInitError is false, so waiting");
+            LOG.log(System.Logger.Level.WARNING, notReady + "; failOnInitError is false, so trying again every "
+                + initRetry.toSeconds() + " s");
+            retryOpen(dp, settings);
             return;
         }
+        startWithHost(dp, settings);
+    }
+
+    private static String cannotRead(RuntimeException e) {
+        return "cannot read the GPUs (" + HostProbe.ofThisHost().probe().verdict() + "): " + e.getMessage();
+    }
+
+    /**
+     * NVIDIA's {@code failOnInitError: false}: the agent stays up, says why on {@code /readyz}, and opens the GPUs
+     * again every {@link #initRetry} until it can (a driver container that finishes installing, a driver loaded by
+     * hand), then starts its parts as at a normal start. Before, it waited forever with {@code /healthz} green.
+     */
+    private void retryOpen(NodeAgentConfig.DevicePlugin dp, DevicePluginSettings settings) {
+        openRetry = Thread.ofPlatform().daemon().name("gpuop-gpu-open-retry").start(() -> {
+            while (!closed) {
+                try {
+                    Thread.sleep(initRetry);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try {
+                    GpuHost opened = GpuHosts.open(simulate, DriverLibraries.standard());
+                    synchronized (this) {
+                        if (closed) {
+                            opened.close();
+                            return;
+                        }
+                        host = opened;
+                        startWithHost(dp, settings);
+                    }
+                    return;
+                } catch (DriverLibraryNotFoundException | GpuException e) {
+                    notReady = cannotRead(e);
+                }
+            }
+        });
+    }
+
+    /** How often a node whose GPUs could not be read tries again (tests shorten it). */
+    void initRetryInterval(Duration d) {
+        initRetry = d;
+    }
+
+    /** The parts that need the GPUs, once they can be read. */
+    private void startWithHost(NodeAgentConfig.DevicePlugin dp, DevicePluginSettings settings) {
         // each part runs without the others: metrics and labels need the GPUs, not the device plugin
         if (dp.isEnabled()) {
             startDevicePlugin(dp, settings);
@@ -297,6 +347,10 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
+        if (openRetry != null) {
+            openRetry.interrupt();
+        }
         // the host last but one: the event watchers free their event sets before NVML shuts down
         for (AutoCloseable c : new AutoCloseable[] {reporter, validation, configWatch, cdiRefresher, exporter, health,
             plugin, host, http}) {

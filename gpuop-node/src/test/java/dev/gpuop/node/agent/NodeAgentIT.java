@@ -127,7 +127,7 @@ class NodeAgentIT {
     }
 
     @Test
-    void aHostWithoutGpusIdlesWhenFailOnInitErrorIsFalse() throws Exception {
+    void aHostWithoutGpusWaitsWhenFailOnInitErrorIsFalseAndStartsOnceTheDriverIsThere() throws Exception {
         Path fixture = Files.writeString(dir.resolve("none.json"), """
             {"description": "no driver", "driverVersion": "", "cudaDriverVersion": 0, "gpus": [],
              "faults": {"nvmlMissing": true}}
@@ -141,11 +141,24 @@ class NodeAgentIT {
             """;
         Path config = Files.writeString(dir.resolve("agent.yaml"), yaml.formatted(dir.resolve("dp")));
         try (NodeAgent agent = new NodeAgent(NodeAgentConfig.load(config), fixture.toString(), Map.of())) {
+            agent.initRetryInterval(Duration.ofMillis(100));
             agent.start();
             HttpResponse<String> r = get(agent.httpPort(), "/readyz");
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.body()).contains("cannot read the GPUs", "libnvidia-ml.so.1 was not found");
             assertThat(agent.devicePlugin()).isEmpty();
+            assertThat(get(agent.httpPort(), "/healthz").statusCode()).isEqualTo(200);
+            // the driver arrives (a driver container done installing): the agent finds it on its next try
+            try (var h200 = getClass().getResourceAsStream("/dev/gpuop/gpu/fixtures/h200.json")) {
+                Files.write(fixture, h200.readAllBytes());
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (agent.devicePlugin().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(agent.devicePlugin()).isPresent();
+            assertThat(agent.report().gpus()).isEqualTo(1);
+            assertThat(get(agent.httpPort(), "/readyz").body()).contains("not registered with the kubelet");
         }
     }
 

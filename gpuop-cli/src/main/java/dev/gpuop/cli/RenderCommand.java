@@ -1,6 +1,7 @@
 package dev.gpuop.cli;
 
 import dev.gpuop.api.v1alpha1.ClusterPolicy;
+import dev.gpuop.node.agent.JsonFieldErrors;
 import dev.gpuop.operator.model.ClusterInfoObserver;
 import dev.gpuop.operator.operand.OperatorSettings;
 import dev.gpuop.operator.plan.DesiredState;
@@ -72,8 +73,9 @@ final class RenderCommand implements Callable<Integer> {
         try {
             return Serialization.unmarshal(Files.readString(file), type);
         } catch (RuntimeException e) {
+            String field = JsonFieldErrors.describe(e);
             throw new ParameterException(spec.commandLine(), file + ": not a " + type.getSimpleName() + ": "
-                + e.getMessage());
+                + (field != null ? field : e.getMessage()));
         }
     }
 

@@ -74,4 +74,19 @@ class RenderCommandTest {
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("expected Node objects, found ConfigMap");
     }
+
+    /** A mistyped or unknown field: its path and what is allowed, not Jackson's class names and reference chain. */
+    @Test
+    void aMistypedFieldIsNamedByItsPathWithWhatIsAllowed(@TempDir Path dir) throws Exception {
+        Path typo = Files.writeString(dir.resolve("typo.yaml"), "apiVersion: gpuop.dev/v1alpha1\nkind: ClusterPolicy\n"
+            + "metadata:\n  name: p\nspec:\n  devicePlugin:\n    enabeld: true\n");
+        Run r = render("render", "--policy", typo.toString(), "--nodes", RES.resolve("nodes.yaml").toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("spec.devicePlugin.enabeld: unknown field; allowed: args, config, enabled, env,")
+            .doesNotContain("Source: UNKNOWN").doesNotContain("dev.gpuop.api");
+        Path wrongType = Files.writeString(dir.resolve("type.yaml"), "apiVersion: gpuop.dev/v1alpha1\n"
+            + "kind: ClusterPolicy\nmetadata:\n  name: p\nspec:\n  driver:\n    enabled: maybe\n");
+        r = render("render", "--policy", wrongType.toString(), "--nodes", RES.resolve("nodes.yaml").toString());
+        assertThat(r.err()).contains("spec.driver.enabled: 'maybe' is not true or false");
+    }
 }

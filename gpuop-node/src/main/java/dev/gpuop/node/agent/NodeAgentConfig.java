@@ -256,7 +256,8 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
             NodeAgentConfig c = text.isBlank() ? null : YAML.readValue(text, NodeAgentConfig.class);
             return c == null ? new NodeAgentConfig(null, null, null) : c;
         } catch (JsonProcessingException e) {
-            throw new InvalidConfigException(file + ": " + e.getOriginalMessage(), e);
+            String field = JsonFieldErrors.describe(e);
+            throw new InvalidConfigException(file + ": " + (field != null ? field : e.getOriginalMessage()), e);
         } catch (IOException e) {
             throw new InvalidConfigException(file + ": cannot read: " + e.getMessage(), e);
         }

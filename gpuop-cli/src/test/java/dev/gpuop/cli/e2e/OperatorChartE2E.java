@@ -164,13 +164,19 @@ class OperatorChartE2E {
         };
         await(() -> "8".equals(allocatable.get()), Duration.ofSeconds(60),
             () -> "allocatable nvidia.com/gpu is " + allocatable.get());
-        // dcgm-exporter's metric names on the agent's /metrics (dcgmExporter.enabled defaults to true), read through
-        // the API server's proxy to the pod
-        Pod agentPod = k8s.pods().inNamespace(NS).withLabel("app", "gpuop-node-agent").list().getItems().getFirst();
-        String metrics = k8s.raw("/api/v1/namespaces/" + NS + "/pods/" + agentPod.getMetadata().getName()
-            + ":8081/proxy/metrics");
-        assertThat(metrics).contains("DCGM_FI_DEV_GPU_UTIL{").contains("DCGM_FI_DEV_FB_USED{")
-            .contains("Hostname=\"" + TestCluster.NODE + "\"");
+        // dcgm-exporter's metric names (dcgmExporter.enabled defaults to true) where NVIDIA's are: the Service
+        // nvidia-dcgm-exporter, port gpu-metrics, read through the API server's service proxy
+        String path = "/api/v1/namespaces/" + NS + "/services/nvidia-dcgm-exporter:gpu-metrics/proxy/metrics";
+        var metrics = new java.util.concurrent.atomic.AtomicReference<String>("");
+        await(() -> {
+            try {
+                metrics.set(k8s.raw(path));
+            } catch (RuntimeException e) {
+                metrics.set(String.valueOf(e.getMessage()));
+            }
+            return metrics.get() != null && metrics.get().contains("DCGM_FI_DEV_GPU_UTIL{");
+        }, Duration.ofSeconds(60), () -> "GPU metrics through the Service: " + metrics.get());
+        assertThat(metrics.get()).contains("DCGM_FI_DEV_FB_USED{").contains("Hostname=\"" + TestCluster.NODE + "\"");
         // NVIDIA's status files on the node (its /run/nvidia/validations), written by the node agent's checks: not
         // toolkit-ready, since this containerd has no nvidia handler, nor plugin-ready, whose workload pod cannot
         // start on that runtime class (CUDA is not run on simulated GPUs)

@@ -213,6 +213,85 @@ class DemoScriptE2E {
         awaitAllocatable(k8s, "8");
     }
 
+    /**
+     * NVIDIA's per-node device plugin config: the policy names a ConfigMap of two configs and a default; labelling
+     * the node {@code nvidia.com/device-plugin.config=ts4} switches its running agent to time-slicing (32 devices from
+     * 8 GPUs) within seconds, without a new pod, and removing the label switches it back.
+     */
+    @Test
+    @Order(3)
+    void theNodesConfigLabelSwitchesTheRunningAgentsDevicePluginConfig(KubernetesClient k8s) throws Exception {
+        var cm = new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("plugin-configs")
+            .withNamespace("gpu-operator").endMetadata().addToData("any", "version: v1\n")
+            .addToData("ts4", "version: v1\nsharing:\n  timeSlicing:\n    resources:\n    - name: nvidia.com/gpu\n"
+                + "      replicas: 4\n").build();
+        k8s.resource(cm).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        var policy = k8s.resources(dev.gpuop.api.v1alpha1.ClusterPolicy.class).withName("cluster-policy");
+        String label = "nvidia.com/device-plugin.config";
+        var node = k8s.nodes().withName(TestCluster.NODE);
+        String before = agentUid(k8s);
+        try {
+            policy.edit(p -> {
+                if (p.getSpec().getDevicePlugin() == null) {
+                    p.getSpec().setDevicePlugin(new dev.gpuop.api.v1alpha1.DevicePluginSpec());
+                }
+                p.getSpec().getDevicePlugin().setConfig(new dev.gpuop.api.v1alpha1.ConfigRef("plugin-configs", "any"));
+                return p;
+            });
+            String agent = awaitNewAgent(k8s, before);
+            awaitAllocatable(k8s, "8");
+            node.edit(n -> {
+                n.getMetadata().getLabels().put(label, "ts4");
+                return n;
+            });
+            awaitAllocatable(k8s, "32");
+            node.edit(n -> {
+                n.getMetadata().getLabels().remove(label);
+                return n;
+            });
+            awaitAllocatable(k8s, "8");
+            assertThat(agentUid(k8s)).as("the same agent pod all along").isEqualTo(agent);
+        } finally {
+            node.edit(n -> {
+                n.getMetadata().getLabels().remove(label);
+                return n;
+            });
+            String agent = agentUid(k8s);
+            policy.edit(p -> {
+                if (p.getSpec().getDevicePlugin() != null) {
+                    p.getSpec().getDevicePlugin().setConfig(null);
+                }
+                return p;
+            });
+            awaitNewAgent(k8s, agent);
+            k8s.resource(cm).delete();
+        }
+        awaitAllocatable(k8s, "8");
+    }
+
+    private static String agentUid(KubernetesClient k8s) {
+        return k8s.pods().inNamespace("gpu-operator").withLabel("app", "gpuop-node-agent").list().getItems().stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null).map(p -> p.getMetadata().getUid())
+            .findFirst().orElse("");
+    }
+
+    /** Waits for a node agent pod other than {@code old}, ready, and returns its UID. */
+    private static String awaitNewAgent(KubernetesClient k8s, String old) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Pod p : k8s.pods().inNamespace("gpu-operator").withLabel("app", "gpuop-node-agent").list()
+                .getItems()) {
+                if (!p.getMetadata().getUid().equals(old) && p.getMetadata().getDeletionTimestamp() == null
+                    && p.getStatus().getConditions().stream()
+                        .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"))) {
+                    return p.getMetadata().getUid();
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no new node agent pod became ready (old: " + old + ")");
+    }
+
     /** Waits until the node's only node agent pod is the given DaemonSet's, ready. */
     private static void awaitAgent(KubernetesClient k8s, String daemonSet) throws InterruptedException {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();

@@ -64,7 +64,11 @@ final class ApiServerClient {
     }
 
     /** What the agent reads of its Node. */
-    record NodeMetadata(Map<String, String> labels, Map<String, String> annotations) {
+    record NodeMetadata(Map<String, String> labels, Map<String, String> annotations, String resourceVersion) {
+    }
+
+    /** How a watch ended: at the server's timeout (go on from {@code resourceVersion}), or too old to resume. */
+    record WatchEnd(String resourceVersion, boolean gone) {
     }
 
     private final String host;
@@ -123,8 +127,146 @@ final class ApiServerClient {
             return Optional.empty();
         }
         check(r, "GET node " + name);
-        JsonNode metadata = JSON.readTree(r.body()).path("metadata");
-        return Optional.of(new NodeMetadata(strings(metadata.path("labels")), strings(metadata.path("annotations"))));
+        return Optional.of(nodeMetadata(JSON.readTree(r.body()).path("metadata")));
+    }
+
+    private static NodeMetadata nodeMetadata(JsonNode metadata) {
+        return new NodeMetadata(strings(metadata.path("labels")), strings(metadata.path("annotations")),
+            metadata.path("resourceVersion").asText(null));
+    }
+
+    /**
+     * Watches the Node's metadata from {@code resourceVersion} (one Node, by field selector; metadata only, as
+     * {@link #getNodeMetadata}) and hands each version to {@code onChange}, on netty's event loop (it must not block),
+     * until the API server ends the watch (its {@code timeoutSeconds}), which this returns with the last version
+     * seen; {@code gone} when that version is too old to resume from (HTTP 410), so the caller reads the Node again.
+     * One open connection per agent, which the API server serves from its watch cache.
+     */
+    WatchEnd watchNodeMetadata(String name, String resourceVersion, java.util.function.Consumer<NodeMetadata> onChange,
+                               int timeoutSeconds) throws IOException, InterruptedException {
+        String path = "/api/v1/nodes?watch=1&allowWatchBookmarks=true&timeoutSeconds=" + timeoutSeconds
+            + "&fieldSelector=metadata.name%3D" + name + "&resourceVersion=" + resourceVersion;
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+        request.headers().set(HttpHeaderNames.HOST, host.contains(":") ? "[" + host + "]" : host)
+            .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + Files.readString(tokenFile).strip())
+            .set(HttpHeaderNames.ACCEPT, "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,"
+                + "application/json")
+            .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        CompletableFuture<WatchEnd> end = new CompletableFuture<>();
+        WatchLines lines = new WatchLines(resourceVersion, onChange, end);
+        ChannelFuture connect = new Bootstrap().group(UnixGrpc.eventLoops()).channel(NioSocketChannel.class)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+            .handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(sslHandler(), new HttpClientCodec(), lines);
+                }
+            }).connect(host, port);
+        Channel channel = connect.channel();
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                channel.writeAndFlush(request);
+            } else {
+                request.release();
+                end.completeExceptionally(f.cause());
+            }
+        });
+        try {
+            // the server ends the watch at timeoutSeconds; a silent connection is given up a little after that
+            return end.get(timeoutSeconds + RESPONSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException("watch node " + name + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            return new WatchEnd(lines.resourceVersion, false);
+        } finally {
+            channel.close();
+        }
+    }
+
+    /** A watch response's lines, one JSON event each, parsed as they come. */
+    private static final class WatchLines extends SimpleChannelInboundHandler<io.netty.handler.codec.http.HttpObject> {
+
+        private final java.util.function.Consumer<NodeMetadata> onChange;
+        private final CompletableFuture<WatchEnd> end;
+        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        private volatile String resourceVersion;
+        private int status;
+        private boolean gone;
+
+        WatchLines(String resourceVersion, java.util.function.Consumer<NodeMetadata> onChange,
+                   CompletableFuture<WatchEnd> end) {
+            this.resourceVersion = resourceVersion;
+            this.onChange = onChange;
+            this.end = end;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpObject msg)
+            throws IOException {
+            if (msg instanceof io.netty.handler.codec.http.HttpResponse r) {
+                status = r.status().code();
+            }
+            if (msg instanceof io.netty.handler.codec.http.HttpContent c) {
+                byte[] bytes = new byte[c.content().readableBytes()];
+                c.content().readBytes(bytes);
+                pending.write(bytes);
+                if (status == 200) {
+                    lines();
+                }
+                if (msg instanceof io.netty.handler.codec.http.LastHttpContent) {
+                    if (status == 410) {
+                        gone = true;
+                    } else if (status != 200) {
+                        end.completeExceptionally(new IOException("HTTP " + status + " "
+                            + pending.toString(StandardCharsets.UTF_8).strip()));
+                        return;
+                    }
+                    end.complete(new WatchEnd(resourceVersion, gone));
+                }
+            }
+        }
+
+        private void lines() throws IOException {
+            byte[] all = pending.toByteArray();
+            int start = 0;
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == '\n') {
+                    event(JSON.readTree(new String(all, start, i - start, StandardCharsets.UTF_8)));
+                    start = i + 1;
+                }
+            }
+            pending.reset();
+            pending.write(all, start, all.length - start);
+        }
+
+        private void event(JsonNode e) {
+            String type = e.path("type").asText();
+            JsonNode object = e.path("object");
+            if (type.equals("ERROR")) {
+                // 410 Gone inside a 200 stream: the version is older than the watch cache keeps
+                gone |= object.path("code").asInt() == 410;
+                return;
+            }
+            JsonNode metadata = object.path("metadata");
+            String rv = metadata.path("resourceVersion").asText(null);
+            if (rv != null) {
+                resourceVersion = rv;
+            }
+            if (type.equals("ADDED") || type.equals("MODIFIED")) {
+                onChange.accept(nodeMetadata(metadata));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            end.completeExceptionally(cause);
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            end.complete(new WatchEnd(resourceVersion, gone));
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -209,7 +351,17 @@ final class ApiServerClient {
         }
     }
 
-    /** TLS that checks the server's name against its certificate, HTTP/1.1, one whole response. */
+    /** TLS that checks the server's name against its certificate. */
+    private SslHandler sslHandler() {
+        SSLEngine engine = tls.createSSLEngine(host, port);
+        engine.setUseClientMode(true);
+        SSLParameters params = engine.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        engine.setSSLParameters(params);
+        return new SslHandler(engine);
+    }
+
+    /** TLS, HTTP/1.1, one whole response. */
     private final class Pipeline extends ChannelInitializer<SocketChannel> {
 
         private final CompletableFuture<Response> response;
@@ -220,12 +372,7 @@ final class ApiServerClient {
 
         @Override
         protected void initChannel(SocketChannel ch) {
-            SSLEngine engine = tls.createSSLEngine(host, port);
-            engine.setUseClientMode(true);
-            SSLParameters params = engine.getSSLParameters();
-            params.setEndpointIdentificationAlgorithm("HTTPS");
-            engine.setSSLParameters(params);
-            ch.pipeline().addLast(new SslHandler(engine), new HttpClientCodec(),
+            ch.pipeline().addLast(sslHandler(), new HttpClientCodec(),
                 new HttpObjectAggregator(MAX_RESPONSE_BYTES), new SimpleChannelInboundHandler<FullHttpResponse>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {

@@ -49,7 +49,8 @@ public final class NodeAgent implements AutoCloseable {
     /** The device plugin config the labels describe when the device plugin itself is off on this node. */
     private volatile DevicePluginSettings labelSettings;
     private AgentHttpServer http;
-    private DevicePluginConfigWatch configWatch;
+    private volatile DevicePluginConfigWatch configWatch;
+    private NodeLabelWatch nodeWatch;
     private NodeReporter reporter;
     private CdiSpecRefresher cdiRefresher;
     private ValidationRunner validation;
@@ -74,6 +75,16 @@ public final class NodeAgent implements AutoCloseable {
         http = new AgentHttpServer(config.server().portOrDefault(), () -> Optional.ofNullable(notReadyReason()),
             registry);
         ApiServerClient api = apiServer();
+        if (api != null) {
+            // before the parts: the node's labels may pick its device plugin config
+            nodeWatch = new NodeLabelWatch(api, config.nodeName(), labels -> {
+                DevicePluginConfigWatch w = configWatch;
+                if (w != null) {
+                    w.checkNow();
+                }
+            });
+            nodeWatch.start();
+        }
         prepareValidation(api);
         startParts();
         startValidationRounds();
@@ -290,7 +301,7 @@ public final class NodeAgent implements AutoCloseable {
         plugin.start();
         health.start(XidPolicy.fromEnv(env).watchesXids());
         if (dp.configFile() != null) {
-            configWatch = new DevicePluginConfigWatch(Path.of(dp.configFile()), env, plugin);
+            configWatch = new DevicePluginConfigWatch(Path.of(dp.configFile()), this::nodeLabels, env, plugin);
             configWatch.start();
         }
     }
@@ -304,9 +315,24 @@ public final class NodeAgent implements AutoCloseable {
             config.devicePlugin().kubeletDirPath().getParent().resolve("pod-resources/kubelet.sock").toString());
     }
 
+    /** This node's labels as last seen, or null outside a cluster or before the first read. */
+    private Map<String, String> nodeLabels() {
+        NodeLabelWatch w = nodeWatch;
+        return w == null ? null : w.labels();
+    }
+
     private DevicePluginSettings initialSettings(NodeAgentConfig.DevicePlugin dp) {
-        if (dp.configFile() != null && Files.exists(Path.of(dp.configFile()))) {
-            return DevicePluginConfigs.load(Path.of(dp.configFile()), env);
+        if (dp.configFile() != null) {
+            // the node's own config when its label names one that exists, else the default
+            Map<String, String> labels = nodeLabels();
+            String named = labels == null ? null : labels.get(DevicePluginConfigWatch.CONFIG_LABEL);
+            Path own = named == null || named.isBlank() ? null : Path.of(dp.configFile()).resolveSibling(named);
+            if (own != null && Files.exists(own)) {
+                return DevicePluginConfigs.load(own, env);
+            }
+            if (Files.exists(Path.of(dp.configFile()))) {
+                return DevicePluginConfigs.load(Path.of(dp.configFile()), env);
+            }
         }
         if (dp.config() != null && !dp.config().isNull()) {
             try {
@@ -322,6 +348,10 @@ public final class NodeAgent implements AutoCloseable {
     private String notReadyReason() {
         if (notReady != null) {
             return notReady;
+        }
+        DevicePluginConfigWatch w = configWatch;
+        if (w != null && w.problem() != null) {
+            return w.problem();
         }
         if (plugin != null && plugin.lastRegistration() == null) {
             return "device plugin not registered with the kubelet yet"
@@ -352,8 +382,8 @@ public final class NodeAgent implements AutoCloseable {
             openRetry.interrupt();
         }
         // the host last but one: the event watchers free their event sets before NVML shuts down
-        for (AutoCloseable c : new AutoCloseable[] {reporter, validation, configWatch, cdiRefresher, exporter, health,
-            plugin, host, http}) {
+        for (AutoCloseable c : new AutoCloseable[] {reporter, nodeWatch, validation, configWatch, cdiRefresher,
+            exporter, health, plugin, host, http}) {
             if (c != null) {
                 try {
                     c.close();

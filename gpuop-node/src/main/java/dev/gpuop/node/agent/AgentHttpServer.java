@@ -2,9 +2,8 @@ package dev.gpuop.node.agent;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -45,11 +44,8 @@ final class AgentHttpServer implements AutoCloseable {
             Optional<String> why = notReady.get();
             send(ex, why.isEmpty() ? 200 : 503, why.map(w -> w + "\n").orElse("ok\n"), "text/plain");
         });
-        server.createContext("/metrics", ex -> {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            PrometheusTextFormatWriter.create().write(body, registry.scrape());
-            send(ex, 200, body.toString(StandardCharsets.UTF_8), PrometheusTextFormatWriter.CONTENT_TYPE);
-        });
+        // the Prometheus client's own handler: content negotiation (text, OpenMetrics), gzip, name[] filters
+        server.createContext("/metrics", new MetricsHandler(registry));
         server.start();
     }
 

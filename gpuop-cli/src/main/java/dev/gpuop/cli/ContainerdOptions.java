@@ -1,7 +1,7 @@
 package dev.gpuop.cli;
 
 import dev.gpuop.node.toolkit.ContainerdSetup;
-import dev.gpuop.node.toolkit.Distribution;
+import dev.gpuop.gpu.host.Distribution;
 import dev.gpuop.node.toolkit.SetupDetector;
 import dev.gpuop.node.toolkit.SetupHints;
 import java.nio.file.Path;

@@ -104,7 +104,7 @@ final class RuntimeChecks {
     }
 
     private Finding handler(ContainerdSetup setup, Path config) {
-        Path socket = hints.socket() != null ? hints.socket() : onHost(setup.distribution().defaultSocket());
+        Path socket = hints.socket() != null ? hints.socket() : onHost(setup.distribution().containerdSocket());
         ContainerdView view = ContainerdView.ask(socket, Duration.ofSeconds(3));
         if (view.error() == null) {
             StageResult r = ToolkitStage.check(view, new ToolkitStage.Expected(handler, null, null), null);

@@ -4,7 +4,7 @@ import dev.gpuop.gpu.DriverRoot;
 import dev.gpuop.gpu.GpuHost;
 import dev.gpuop.node.deviceplugin.server.DevicePluginManager;
 import dev.gpuop.node.toolkit.ContainerdView;
-import dev.gpuop.node.toolkit.Distribution;
+import dev.gpuop.gpu.host.Distribution;
 import dev.gpuop.node.validation.CudaProcess;
 import dev.gpuop.node.validation.CudaStage;
 import dev.gpuop.node.validation.DriverLibraryLinks;
@@ -133,10 +133,10 @@ final class AgentValidation {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv;
         }
-        List<String> sockets = java.util.Arrays.stream(Distribution.values()).map(Distribution::defaultSocket)
+        List<String> sockets = java.util.Arrays.stream(Distribution.values()).map(Distribution::containerdSocket)
             .distinct().toList();
         return sockets.stream().filter(s -> Files.exists(DriverRoot.under(hostRoot, s))).findFirst()
-            .orElse(Distribution.CONTAINERD.defaultSocket());
+            .orElse(Distribution.CONTAINERD.containerdSocket());
     }
 
     private Path onHost(String path) {

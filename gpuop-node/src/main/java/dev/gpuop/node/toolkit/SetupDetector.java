@@ -1,5 +1,6 @@
 package dev.gpuop.node.toolkit;
 
+import dev.gpuop.gpu.host.Distribution;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ public final class SetupDetector {
     /** Detects the setup. */
     public static ContainerdSetup detect(SetupHints hints) {
         Distribution dist = hints.distribution() != null ? hints.distribution() : distribution(hints);
-        Path config = hints.config() != null ? hints.config() : hostPath(hints, dist.defaultConfig());
+        Path config = hints.config() != null ? hints.config() : hostPath(hints, dist.containerdConfig());
         Path template = null;
         if (dist.rendersConfig()) {
             Path dir = config.toAbsolutePath().getParent();
@@ -37,7 +38,7 @@ public final class SetupDetector {
                 template = chooseTemplate(dir, config);
             }
         }
-        Path socket = hints.socket() != null ? hints.socket() : Path.of(dist.defaultSocket());
+        Path socket = hints.socket() != null ? hints.socket() : Path.of(dist.containerdSocket());
         if (hints.binary() != null && !Files.isExecutable(hints.binary())) {
             throw new ToolkitException(hints.binary(), "not an executable containerd binary",
                 "fix the path given by --containerd-binary (RUNTIME_EXECUTABLE_PATH) or leave it out");
@@ -59,7 +60,7 @@ public final class SetupDetector {
             return Distribution.CONTAINERD;
         }
         for (Distribution d : List.of(Distribution.RKE2, Distribution.K3S)) {
-            if (Files.isDirectory(hostPath(hints, d.defaultConfig()).getParent())) {
+            if (Files.isDirectory(hostPath(hints, d.containerdConfig()).getParent())) {
                 return d;
             }
         }

@@ -1,5 +1,6 @@
 package dev.gpuop.node.toolkit;
 
+import dev.gpuop.gpu.host.Distribution;
 import java.nio.file.Path;
 
 /**

@@ -1,5 +1,6 @@
 package dev.gpuop.node.toolkit;
 
+import dev.gpuop.gpu.host.Distribution;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,5 +1,6 @@
 package dev.gpuop.node.toolkit;
 
+import dev.gpuop.gpu.host.Distribution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -91,7 +92,7 @@ class ToolkitPlannerGoldenTest {
 
     static ContainerdSetup setup(Case c, Path config) {
         Path template = c.dist().rendersConfig() ? SetupDetector.chooseTemplate(config.getParent(), config) : null;
-        return new ContainerdSetup(c.dist(), config, template, Path.of(c.dist().defaultSocket()), null,
+        return new ContainerdSetup(c.dist(), config, template, Path.of(c.dist().containerdSocket()), null,
             ContainerdVersion.parse(c.containerd()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.gpuop.operator.model;
 
+import dev.gpuop.gpu.host.Distribution;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;

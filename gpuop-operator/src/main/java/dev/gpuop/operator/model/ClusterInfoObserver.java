@@ -1,5 +1,6 @@
 package dev.gpuop.operator.model;
 
+import dev.gpuop.gpu.host.Distribution;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSystemInfo;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.gpuop.operator.model;
 
+import dev.gpuop.gpu.host.Distribution;
 import java.util.Map;
 
 /**

@@ -4,7 +4,7 @@ import dev.gpuop.api.v1alpha1.ClusterPolicySpec;
 import dev.gpuop.api.v1alpha1.ConfigRef;
 import dev.gpuop.api.v1alpha1.EnvVar;
 import dev.gpuop.operator.model.AgentParts;
-import dev.gpuop.operator.model.Distribution;
+import dev.gpuop.gpu.host.Distribution;
 import dev.gpuop.operator.model.ImageRef;
 import dev.gpuop.operator.model.NodeLabels;
 import io.fabric8.kubernetes.api.model.Affinity;

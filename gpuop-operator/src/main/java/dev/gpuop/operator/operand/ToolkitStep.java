@@ -2,7 +2,7 @@ package dev.gpuop.operator.operand;
 
 import dev.gpuop.api.v1alpha1.ClusterPolicySpec;
 import dev.gpuop.api.v1alpha1.EnvVar;
-import dev.gpuop.operator.model.Distribution;
+import dev.gpuop.gpu.host.Distribution;
 import dev.gpuop.operator.model.ImageRef;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;

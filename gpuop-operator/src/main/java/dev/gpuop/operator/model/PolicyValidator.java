@@ -69,7 +69,34 @@ public final class PolicyValidator {
         }
         devicePluginConfig(spec.devicePlugin().getConfig(), devicePluginConfig, problems);
         ValidatorSettings.of(spec.validator(), problems);
+        nodeAgentPartImages(spec, problems);
         return problems;
+    }
+
+    /** The sections whose work gpuop's node agent does, which therefore take no image of their own. */
+    static final List<String> NODE_AGENT_PARTS = List.of("toolkit", "devicePlugin", "gfd", "dcgmExporter");
+
+    /**
+     * NVIDIA's image keys of the parts gpuop's node agent runs are refused: NVIDIA's container-toolkit, device
+     * plugin, GFD or dcgm-exporter image would be started with gpuop's arguments (the first wave honoured
+     * {@code toolkit.repository/image/version} so). One image runs every node part: {@code nodeAgent}'s.
+     */
+    static void nodeAgentPartImages(ClusterPolicySpec spec, List<PolicyProblem> problems) {
+        Map<String, ComponentSpec> all = sections(spec);
+        for (String part : NODE_AGENT_PARTS) {
+            ComponentSpec c = all.get("spec." + part);
+            Map<String, String> keys = new LinkedHashMap<>();
+            keys.put("repository", c.getRepository());
+            keys.put("image", c.getImage());
+            keys.put("version", c.getVersion());
+            keys.forEach((k, v) -> {
+                if (v != null && !v.isBlank()) {
+                    problems.add(new PolicyProblem("spec." + part + "." + k, "refused: gpuop's node agent does this "
+                        + "part's work in its own image (spec.nodeAgent's, by default the operator's); NVIDIA's "
+                        + "image for it would run with gpuop's arguments. Remove the key"));
+                }
+            });
+        }
     }
 
     /** Every operand section by its path. */

@@ -3,7 +3,6 @@ package dev.gpuop.operator.operand;
 import dev.gpuop.api.v1alpha1.ClusterPolicySpec;
 import dev.gpuop.api.v1alpha1.EnvVar;
 import dev.gpuop.gpu.host.Distribution;
-import dev.gpuop.operator.model.ImageRef;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -34,8 +33,8 @@ final class ToolkitStep {
         if (!spec.toolkit().enabledOr(true)) {
             step.getArgs().set(1, "uninstall");
         }
-        String image = spec.toolkit().getImage() == null && spec.toolkit().getRepository() == null
-            ? agentImage : ImageRef.resolve(spec.toolkit(), "spec.toolkit", agentImage);
+        // always the node agent's image: the policy's toolkit image keys are refused (PolicyValidator)
+        String image = agentImage;
         Map<String, String> env = env(spec, d);
         List<String> args = new ArrayList<>(step.getArgs());
         args.addAll(List.of("--distribution", d.id()));

@@ -378,6 +378,27 @@ class GpuopChartIT {
         assertThat(template(off).call()).doesNotContain("kind: ServiceMonitor");
     }
 
+    /**
+     * NVIDIA's image keys of the parts the node agent runs, as NVIDIA's values file has them, are refused, every one
+     * named in one message (the first wave ran NVIDIA's toolkit image with gpuop's arguments).
+     */
+    @Test
+    void nvidiasImageKeysOfThePartsTheNodeAgentRunsAreRefusedByName() {
+        List<String> flags = new ArrayList<>(SEED_FLAGS);
+        flags.addAll(List.of("toolkit.repository=nvcr.io/nvidia/k8s", "toolkit.image=container-toolkit",
+            "toolkit.version=v1.18.0", "devicePlugin.version=v0.18.0", "gfd.image=k8s-device-plugin",
+            "dcgmExporter.repository=nvcr.io/nvidia/k8s"));
+        assertThatThrownBy(() -> template(flags).call())
+            .hasMessageContaining("refused: toolkit.repository=nvcr.io/nvidia/k8s, toolkit.image=container-toolkit, "
+                + "toolkit.version=v1.18.0, devicePlugin.version=v0.18.0, gfd.image=k8s-device-plugin, "
+                + "dcgmExporter.repository=nvcr.io/nvidia/k8s.")
+            .hasMessageContaining("one image, nodeAgent's");
+        // empty values are what gpuop's own values file has: accepted
+        List<String> empty = new ArrayList<>(SEED_FLAGS);
+        empty.add("toolkit.repository=");
+        assertThat(template(empty).call()).contains("kind: ClusterPolicy");
+    }
+
     @Test
     void clusterPolicyCreateFalseRendersNoPolicy() throws Exception {
         Rendered out = render(template(List.of("clusterPolicy.create=false")));

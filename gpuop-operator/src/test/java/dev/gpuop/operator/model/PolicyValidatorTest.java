@@ -102,4 +102,13 @@ class PolicyValidatorTest {
         assertThatThrownBy(() -> ImageRef.resolve(c, "spec.driver", null))
             .hasMessageStartingWith("spec.driver.image: set repository, image and version");
     }
+
+    /** Editing the ClusterPolicy by hand meets the chart's rule: the node agent's parts take no image of their own. */
+    @Test
+    void imageKeysOfTheNodeAgentsPartsAreRefusedByField() {
+        assertThat(fields("toolkit:\n  repository: nvcr.io/nvidia/k8s\n  image: container-toolkit\n"
+            + "devicePlugin:\n  version: v0.18.0\ndcgmExporter:\n  image: dcgm-exporter\n"
+            + "driver:\n  version: 580.95.05\n", Map.of())).containsExactlyInAnyOrder("spec.toolkit.repository",
+                "spec.toolkit.image", "spec.devicePlugin.version", "spec.dcgmExporter.image");
+    }
 }

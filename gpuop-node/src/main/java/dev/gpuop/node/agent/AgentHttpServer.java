@@ -1,14 +1,11 @@
 package dev.gpuop.node.agent;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import dev.gpuop.node.validation.StageResult;
 import java.util.Optional;
@@ -39,10 +36,10 @@ final class AgentHttpServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on port " + port + ": " + e.getMessage(), e);
         }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/healthz", ex -> send(ex, 200, "ok\n", "text/plain"));
+        server.createContext("/healthz", ex -> HttpReplies.send(ex, 200, "ok\n", "text/plain"));
         server.createContext("/readyz", ex -> {
             Optional<String> why = notReady.get();
-            send(ex, why.isEmpty() ? 200 : 503, why.map(w -> w + "\n").orElse("ok\n"), "text/plain");
+            HttpReplies.send(ex, why.isEmpty() ? 200 : 503, why.map(w -> w + "\n").orElse("ok\n"), "text/plain");
         });
         // the Prometheus client's own handler: content negotiation (text, OpenMetrics), gzip, name[] filters
         server.createContext("/metrics", new MetricsHandler(registry));
@@ -57,16 +54,17 @@ final class AgentHttpServer implements AutoCloseable {
         server.createContext("/validate", ex -> {
             if (!"POST".equals(ex.getRequestMethod())) {
                 ex.getResponseHeaders().set("Allow", "POST");
-                send(ex, 405, "POST runs the node checks now\n", "text/plain");
+                HttpReplies.send(ex, 405, "POST runs the node checks now\n", "text/plain");
                 return;
             }
             try {
                 List<StageResult> results = now.run();
                 StringBuilder body = new StringBuilder();
                 results.forEach(r -> body.append(r).append('\n'));
-                send(ex, results.stream().allMatch(StageResult::ready) ? 200 : 503, body.toString(), "text/plain");
+                HttpReplies.send(ex, results.stream().allMatch(StageResult::ready) ? 200 : 503, body.toString(),
+                    "text/plain");
             } catch (IOException | RuntimeException e) {
-                send(ex, 500, "the checks did not run: " + e.getMessage() + "\n", "text/plain");
+                HttpReplies.send(ex, 500, "the checks did not run: " + e.getMessage() + "\n", "text/plain");
             }
         });
     }
@@ -82,14 +80,6 @@ final class AgentHttpServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void send(HttpExchange ex, int code, String body, String type) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(code, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
 
     @Override
     public void close() {

@@ -146,31 +146,16 @@ final class ApiServerClient {
                                int timeoutSeconds) throws IOException, InterruptedException {
         String path = "/api/v1/nodes?watch=1&allowWatchBookmarks=true&timeoutSeconds=" + timeoutSeconds
             + "&fieldSelector=metadata.name%3D" + name + "&resourceVersion=" + resourceVersion;
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
-        request.headers().set(HttpHeaderNames.HOST, host.contains(":") ? "[" + host + "]" : host)
-            .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + Files.readString(tokenFile).strip())
-            .set(HttpHeaderNames.ACCEPT, "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,"
-                + "application/json")
-            .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        FullHttpRequest request = request(HttpMethod.GET, path,
+            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json", null, null);
         CompletableFuture<WatchEnd> end = new CompletableFuture<>();
         WatchLines lines = new WatchLines(resourceVersion, onChange, end);
-        ChannelFuture connect = new Bootstrap().group(UnixGrpc.eventLoops()).channel(NioSocketChannel.class)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-            .handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(sslHandler(), new HttpClientCodec(), lines);
-                }
-            }).connect(host, port);
-        Channel channel = connect.channel();
-        connect.addListener(f -> {
-            if (f.isSuccess()) {
-                channel.writeAndFlush(request);
-            } else {
-                request.release();
-                end.completeExceptionally(f.cause());
+        Channel channel = connect(request, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(sslHandler(), new HttpClientCodec(), lines);
             }
-        });
+        }, end);
         try {
             // the server ends the watch at timeoutSeconds; a silent connection is given up a little after that
             return end.get(timeoutSeconds + RESPONSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -315,30 +300,9 @@ final class ApiServerClient {
     /** One request on a connection of its own: the agent makes one every few minutes, so nothing is kept open. */
     private Response send(HttpMethod method, String path, String accept, byte[] body, String contentType)
         throws IOException, InterruptedException {
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path,
-            body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        // the token is re-read every time: the kubelet rotates projected service-account tokens
-        request.headers().set(HttpHeaderNames.HOST, host.contains(":") ? "[" + host + "]" : host)
-            .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + Files.readString(tokenFile).strip())
-            .set(HttpHeaderNames.ACCEPT, accept)
-            .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-            .setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
-        if (body != null) {
-            request.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        }
+        FullHttpRequest request = request(method, path, accept, body, contentType);
         CompletableFuture<Response> response = new CompletableFuture<>();
-        ChannelFuture connect = new Bootstrap().group(UnixGrpc.eventLoops()).channel(NioSocketChannel.class)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-            .handler(new Pipeline(response)).connect(host, port);
-        Channel channel = connect.channel();
-        connect.addListener(f -> {
-            if (f.isSuccess()) {
-                channel.writeAndFlush(request);
-            } else {
-                request.release();
-                response.completeExceptionally(f.cause());
-            }
-        });
+        Channel channel = connect(request, new Pipeline(response), response);
         try {
             return response.get(RESPONSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -349,6 +313,40 @@ final class ApiServerClient {
         } finally {
             channel.close();
         }
+    }
+
+    /** A request with the pod's token, re-read every time: the kubelet rotates projected service-account tokens. */
+    private FullHttpRequest request(HttpMethod method, String path, String accept, byte[] body, String contentType)
+        throws IOException {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path,
+            body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        request.headers().set(HttpHeaderNames.HOST, host.contains(":") ? "[" + host + "]" : host)
+            .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + Files.readString(tokenFile).strip())
+            .set(HttpHeaderNames.ACCEPT, accept)
+            .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+        if (body != null) {
+            request.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        return request;
+    }
+
+    /** Connects on the agent's event loop and sends the request; a failed connect fails {@code result}. */
+    private Channel connect(FullHttpRequest request, ChannelInitializer<SocketChannel> pipeline,
+                            CompletableFuture<?> result) {
+        ChannelFuture connect = new Bootstrap().group(UnixGrpc.eventLoops()).channel(NioSocketChannel.class)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS).handler(pipeline)
+            .connect(host, port);
+        Channel channel = connect.channel();
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                channel.writeAndFlush(request);
+            } else {
+                request.release();
+                result.completeExceptionally(f.cause());
+            }
+        });
+        return channel;
     }
 
     /** TLS that checks the server's name against its certificate. */

@@ -1,16 +1,14 @@
 package dev.gpuop.node.exporter;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.gpuop.gpu.GpuEvent;
 import dev.gpuop.gpu.GpuEventType;
 import dev.gpuop.gpu.GpuHost;
+import dev.gpuop.node.agent.HttpReplies;
 import dev.gpuop.node.deviceplugin.health.GpuEventWatcher;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -73,8 +71,9 @@ public final class DcgmExporter implements AutoCloseable {
         }
         // one platform thread: a scrape calls NVML, which blocks its thread, and scrapes come seconds apart
         server.setExecutor(executor);
-        server.createContext("/metrics", ex -> send(ex, 200, exposition.render(), DcgmExposition.CONTENT_TYPE));
-        server.createContext("/health", ex -> send(ex, 200, "ok\n", "text/plain"));
+        server.createContext("/metrics",
+            ex -> HttpReplies.send(ex, 200, exposition.render(), DcgmExposition.CONTENT_TYPE));
+        server.createContext("/health", ex -> HttpReplies.send(ex, 200, "ok\n", "text/plain"));
         server.start();
     }
 
@@ -102,15 +101,6 @@ public final class DcgmExporter implements AutoCloseable {
     /** Whether XIDs arrive as events. */
     public String xidEvents() {
         return xids.state();
-    }
-
-    private static void send(HttpExchange ex, int code, String body, String type) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(code, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     /** Stops serving first, then the event watch (which frees its event set before returning), sampler and client. */

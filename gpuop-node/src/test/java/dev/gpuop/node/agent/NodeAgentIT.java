@@ -158,7 +158,13 @@ class NodeAgentIT {
             }
             assertThat(agent.devicePlugin()).isPresent();
             assertThat(agent.report().gpus()).isEqualTo(1);
-            assertThat(get(agent.httpPort(), "/readyz").body()).contains("not registered with the kubelet");
+            // the plugin is up before the agent drops its "cannot read" reason: wait for the next reason
+            String why = get(agent.httpPort(), "/readyz").body();
+            while (!why.contains("not registered with the kubelet") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                why = get(agent.httpPort(), "/readyz").body();
+            }
+            assertThat(why).contains("not registered with the kubelet");
         }
     }
 

@@ -63,9 +63,10 @@ public final class DevicePluginBench {
                 floor[i] = (t2 - t1) / 1000.0;
             }
             ch.shutdownNow();
-            report("allocate", alloc);
-            report("noop-call (floor)", floor);
-            System.out.printf("allocate p50 / floor p50 = %.2fx%n", pct(alloc, 0.5) / pct(floor, 0.5));
+            Percentiles.report("allocate", alloc);
+            Percentiles.report("noop-call (floor)", floor);
+            System.out.printf("allocate p50 / floor p50 = %.2fx%n",
+                Percentiles.pct(alloc, 0.5) / Percentiles.pct(floor, 0.5));
             reRegistration(kubelet);
         }
         if (args.length > 1) {
@@ -89,15 +90,5 @@ public final class DevicePluginBench {
         Arrays.sort(ms);
         System.out.printf("re-registration after kubelet.sock recreation (ms, 20 restarts): median %.1f, max %.1f%n",
             ms[ms.length / 2], ms[ms.length - 1]);
-    }
-
-    private static void report(String name, double[] us) {
-        System.out.printf("%s: p50 %.1f us, p99 %.1f us, n=%d%n", name, pct(us, 0.5), pct(us, 0.99), us.length);
-    }
-
-    private static double pct(double[] values, double p) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s[(int) (s.length * p)];
     }
 }

@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -79,10 +78,10 @@ public final class ExporterScrapeBench {
             System.out.printf("%d GPUs (%s), 50 pods, %d series lines, %d bytes per scrape%n", host.gpus().size(),
                 real ? host.gpus().getFirst().info().name() : "simulated h100-sxm-8x",
                 get(http, metrics).lines().filter(l -> !l.startsWith("#")).count(), bytes);
-            report("GET /metrics", scrape);
-            report("GET /health (floor)", floor);
+            Percentiles.report("GET /metrics", scrape);
+            Percentiles.report("GET /health (floor)", floor);
             System.out.printf("metrics p50 / floor p50 = %.2fx; exporter thread CPU per scrape: %.1f us%n",
-                pct(scrape, 0.5) / pct(floor, 0.5), cpuScrapes / 1000.0 / scrapes);
+                Percentiles.pct(scrape, 0.5) / Percentiles.pct(floor, 0.5), cpuScrapes / 1000.0 / scrapes);
             System.out.printf("node agent process RSS now: %d MiB%n", rssKib() / 1024);
         }
         System.exit(0);
@@ -103,15 +102,5 @@ public final class ExporterScrapeBench {
             }
         }
         return -1;
-    }
-
-    private static void report(String name, double[] us) {
-        System.out.printf("%s: p50 %.1f us, p99 %.1f us, n=%d%n", name, pct(us, 0.5), pct(us, 0.99), us.length);
-    }
-
-    private static double pct(double[] values, double p) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s[(int) (s.length * p)];
     }
 }

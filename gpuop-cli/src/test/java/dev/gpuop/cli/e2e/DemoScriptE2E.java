@@ -269,6 +269,47 @@ class DemoScriptE2E {
         awaitAllocatable(k8s, "8");
     }
 
+    /**
+     * A hand edit of an operand that keeps the operator's hash annotation (the node agent DaemonSet given an extra
+     * variable) is put back by the operator within 60 s, with a Warning event naming the object and the field.
+     */
+    @Test
+    @Order(3)
+    void anOperandEditedByHandIsPutBackWithinAMinute(KubernetesClient k8s) throws Exception {
+        var ds = k8s.apps().daemonSets().inNamespace("gpu-operator").withName("gpuop-node-agent");
+        String hash = ds.get().getMetadata().getAnnotations().get("gpuop.dev/desired-hash");
+        ds.edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv()
+                .add(new io.fabric8.kubernetes.api.model.EnvVar("HAND_EDIT", "1", null));
+            return d;
+        });
+        assertThat(ds.get().getMetadata().getAnnotations()).containsEntry("gpuop.dev/desired-hash", hash);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && ds.get().getSpec().getTemplate().getSpec().getContainers().getFirst()
+            .getEnv().stream().anyMatch(e -> e.getName().equals("HAND_EDIT"))) {
+            Thread.sleep(500);
+        }
+        assertThat(ds.get().getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
+            .as("put back within 60 s").noneMatch(e -> e.getName().equals("HAND_EDIT"));
+        assertThat(k8s.v1().events().inNamespace("default").list().getItems()).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("DriftCorrected");
+            assertThat(e.getMessage()).contains("DaemonSet gpuop-node-agent was changed by hand at spec.template");
+        });
+        // the DaemonSet rolls out the put-back template before the next test
+        long rolled = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < rolled) {
+            var d = ds.get();
+            var st = d.getStatus();
+            if (st != null && java.util.Objects.equals(st.getObservedGeneration(), d.getMetadata().getGeneration())
+                && java.util.Objects.equals(st.getUpdatedNumberScheduled(), st.getDesiredNumberScheduled())
+                && java.util.Objects.equals(st.getNumberReady(), st.getDesiredNumberScheduled())) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        awaitAllocatable(k8s, "8");
+    }
+
     private static String agentUid(KubernetesClient k8s) {
         return k8s.pods().inNamespace("gpu-operator").withLabel("app", "gpuop-node-agent").list().getItems().stream()
             .filter(p -> p.getMetadata().getDeletionTimestamp() == null).map(p -> p.getMetadata().getUid())

@@ -1,6 +1,8 @@
 package dev.gpuop.operator.controller;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gpuop.operator.operand.OperandId;
+import dev.gpuop.operator.plan.Drift;
 import dev.gpuop.operator.plan.OperandPlan;
 import dev.gpuop.operator.plan.Stamp;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -14,25 +16,36 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Makes the cluster hold exactly an operand's wanted objects: per kind it lists what carries the operand's label,
  * creates what is missing, replaces what has another hash, and deletes what is no longer wanted (all of it, for a
  * disabled operand). An object that exists without our label (K3s pre-creates RuntimeClass {@code nvidia}) is
- * adopted. An unchanged cluster costs one list per kind and no write.
+ * adopted. An object edited by hand is put back ({@link Drift}), whether or not the edit kept our hash annotation.
+ * An unchanged cluster costs one list per kind and no write.
  */
 final class OperandApplier {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(OperandApplier.class.getName());
+
     private final KubernetesClient client;
     private final String namespace;
+    /** Per object and desired hash, a field the API server rewrites on every write (not drift). */
+    private final Map<String, String> normalizedByServer = new java.util.concurrent.ConcurrentHashMap<>();
 
     OperandApplier(KubernetesClient client, String namespace) {
         this.client = client;
         this.namespace = namespace;
     }
 
-    /** Applies one operand and returns its DaemonSets as they are now. */
-    List<DaemonSet> apply(OperandPlan plan, ApiCalls calls) {
+    /**
+     * Applies one operand and returns its DaemonSets as they are now; {@code onDrift} hears of each object changed
+     * by hand and put back.
+     */
+    List<DaemonSet> apply(OperandPlan plan, ApiCalls calls, Consumer<String> onDrift) {
         List<DaemonSet> daemonSets = new ArrayList<>();
         for (Class<? extends HasMetadata> kind : plan.kinds()) {
             Map<String, HasMetadata> existing = new HashMap<>();
@@ -46,7 +59,8 @@ final class OperandApplier {
                 }
                 HasMetadata now = existing.remove(want.getMetadata().getName());
                 HasMetadata result = now == null ? create(want, calls)
-                    : Objects.equals(Stamp.hashOf(now), Stamp.hashOf(want)) ? now : replace(want, now, calls);
+                    : !Objects.equals(Stamp.hashOf(now), Stamp.hashOf(want)) ? replace(want, now, calls)
+                    : putBackIfDrifted(want, now, calls, onDrift);
                 if (result instanceof DaemonSet ds) {
                     daemonSets.add(ds);
                 }
@@ -63,6 +77,30 @@ final class OperandApplier {
         var op = client.resources(kind);
         var scoped = Namespaced.class.isAssignableFrom(kind) ? op.inNamespace(namespace) : op;
         return scoped.withLabel(OperandId.LABEL, id.id()).list().getItems();
+    }
+
+    /**
+     * An object whose hash is ours but whose fields were edited by hand: put back, with a note naming the field.
+     * A difference that survives our own write is the API server normalizing a value (a quantity written another
+     * way), not drift: remembered for that desired state, so it never costs a write again.
+     */
+    private HasMetadata putBackIfDrifted(HasMetadata want, HasMetadata now, ApiCalls calls, Consumer<String> onDrift) {
+        Optional<String> field = Drift.firstDifference(JSON.valueToTree(want), JSON.valueToTree(now));
+        String key = now.getKind() + "/" + now.getMetadata().getName() + "@" + Stamp.hashOf(want);
+        if (field.isEmpty() || field.get().equals(normalizedByServer.get(key))) {
+            return now;
+        }
+        HasMetadata back = replace(want, now, calls);
+        Optional<String> still = Drift.firstDifference(JSON.valueToTree(want), JSON.valueToTree(back));
+        if (still.isPresent() && still.get().equals(field.get())) {
+            normalizedByServer.put(key, field.get());
+            LOG.log(System.Logger.Level.INFO, "the API server rewrites {0} of {1} {2}: not drift, not written again",
+                field.get(), now.getKind(), now.getMetadata().getName());
+            return back;
+        }
+        onDrift.accept(now.getKind() + " " + now.getMetadata().getName() + " was changed by hand at " + field.get()
+            + "; put back as the policy says");
+        return back;
     }
 
     private HasMetadata create(HasMetadata want, ApiCalls calls) {

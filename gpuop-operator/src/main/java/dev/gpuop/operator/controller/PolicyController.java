@@ -93,7 +93,8 @@ public final class PolicyController {
         DesiredState plan = Planner.plan(policy, cluster, settings, devicePluginConfig(policy, calls));
         List<OperandStatus> operands = new ArrayList<>();
         for (OperandPlan op : plan.operands()) {
-            operands.add(readiness.of(op, applier.apply(op, calls), calls));
+            operands.add(readiness.of(op, applier.apply(op, calls,
+                drift -> events.record(policy, true, "DriftCorrected", drift, calls)), calls));
         }
         labels.write(plan.nodeLabels(), calls);
         ClusterPolicyStatus status = StatusBuilder.build(generation, settings.namespace(), cluster, operands,

@@ -100,6 +100,35 @@ class PolicyControllerMockTest {
             .contains("OperandNotReady", "Reconciled");
     }
 
+    /**
+     * A hand edit that keeps the operator's hash annotation (which a hash comparison alone never saw) is put back at
+     * the next reconcile, with a Warning naming the field; then the cluster is steady again at no writes.
+     */
+    @Test
+    void anOperandEditedByHandIsPutBackWithAnEventAndThenCostsNoWrites() {
+        create("cluster-policy", "driver:\n  enabled: false\ntoolkit:\n  enabled: false\n", "2026-11-29T10:00:00Z");
+        controller.reconcile(fresh("cluster-policy"));
+        DaemonSet agent = ds("gpuop-node-agent-rke2");
+        var container = agent.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        container.getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("HAND_EDIT", "1", null));
+        container.setImage("example.com/other:1");
+        client.resource(agent).update();
+        assertThat(controller.reconcile(fresh("cluster-policy")).writes()).isGreaterThan(0);
+        var back = ds("gpuop-node-agent-rke2").getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertThat(back.getEnv()).noneMatch(e -> e.getName().equals("HAND_EDIT"));
+        assertThat(back.getImage()).isNotEqualTo("example.com/other:1");
+        assertThat(client.v1().events().inNamespace("default").list().getItems()).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("DriftCorrected");
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getMessage()).contains("DaemonSet gpuop-node-agent-rke2 was changed by hand at "
+                + "spec.template.spec.containers[0].");
+        });
+        assertThat(controller.reconcile(fresh("cluster-policy")).writes()).isZero();
+        client.apps().daemonSets().inNamespace(NS).withName("gpuop-node-agent-rke2").delete();
+        controller.reconcile(fresh("cluster-policy"));
+        assertThat(ds("gpuop-node-agent-rke2")).as("a deleted operand comes back").isNotNull();
+    }
+
     @Test
     void aPolicyChangeUpdatesAndADisabledOperandIsDeletedByTheSamePath() {
         create("cluster-policy", "driver:\n  enabled: true\n  repository: nvcr.io/nvidia\n  image: driver\n"

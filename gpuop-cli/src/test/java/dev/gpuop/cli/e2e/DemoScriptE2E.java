@@ -245,6 +245,17 @@ class DemoScriptE2E {
                 return n;
             });
             awaitAllocatable(k8s, "32");
+            // the operator watches the ConfigMap: a config the agents would refuse turns the policy notReady at
+            // once, naming the field; put right, it is ready again
+            k8s.configMaps().inNamespace("gpu-operator").withName("plugin-configs").edit(c -> {
+                c.getData().put("ts4", c.getData().get("ts4").replace("replicas: 4", "replicas: 1"));
+                return c;
+            });
+            awaitPolicyMessage(k8s, "sharing.timeSlicing.resources[0].replicas");
+            k8s.configMaps().inNamespace("gpu-operator").withName("plugin-configs").edit(c -> {
+                c.getData().put("ts4", c.getData().get("ts4").replace("replicas: 1", "replicas: 4"));
+                return c;
+            });
             node.edit(n -> {
                 n.getMetadata().getLabels().remove(label);
                 return n;
@@ -295,6 +306,18 @@ class DemoScriptE2E {
             assertThat(e.getReason()).isEqualTo("DriftCorrected");
             assertThat(e.getMessage()).contains("DaemonSet gpuop-node-agent was changed by hand at spec.template");
         });
+        // a Service too: the operator watches its Services, so this does not wait for the 5-minute resync
+        var svc = k8s.services().inNamespace("gpu-operator").withName("nvidia-dcgm-exporter");
+        svc.edit(x -> {
+            x.getSpec().getPorts().getFirst().setPort(9401);
+            return x;
+        });
+        long svcDeadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < svcDeadline && svc.get().getSpec().getPorts().getFirst().getPort() != 9400) {
+            Thread.sleep(500);
+        }
+        assertThat(svc.get().getSpec().getPorts().getFirst().getPort()).as("Service put back within 60 s")
+            .isEqualTo(9400);
         // the DaemonSet rolls out the put-back template before the next test
         long rolled = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < rolled) {
@@ -308,6 +331,23 @@ class DemoScriptE2E {
             Thread.sleep(500);
         }
         awaitAllocatable(k8s, "8");
+    }
+
+    /** Waits up to 30 s for a condition of the policy whose message contains {@code text}. */
+    private static void awaitPolicyMessage(KubernetesClient k8s, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        String seen = "";
+        while (System.nanoTime() < deadline) {
+            var p = k8s.resources(dev.gpuop.api.v1alpha1.ClusterPolicy.class).withName("cluster-policy").get();
+            seen = p.getStatus() == null || p.getStatus().conditions() == null ? "" : p.getStatus().conditions()
+                .stream().map(c -> c.getMessage()).filter(java.util.Objects::nonNull)
+                .collect(java.util.stream.Collectors.joining(" | "));
+            if (seen.contains(text)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no policy condition says " + text + " within 30 s: " + seen);
     }
 
     private static String agentUid(KubernetesClient k8s) {

@@ -5,8 +5,10 @@ import dev.gpuop.operator.model.ClusterInfoObserver;
 import dev.gpuop.operator.model.NodeLabels;
 import dev.gpuop.operator.operand.OperatorSettings;
 import dev.gpuop.operator.plan.Stamp;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -62,9 +64,24 @@ public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> 
                 .withLabelSelector(Stamp.LABELS.getFirst().getKey() + "=" + Stamp.LABELS.getFirst().getValue())
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ClusterPolicy.class, true))
                 .build(), ctx);
+        // the operator's namespace's ConfigMaps (the user's device plugin configs carry no label of ours) and its
+        // Services: an edit wakes the reconcile at once, so a config change is checked and a hand edit put back
+        // without waiting for the resync
+        InformerEventSource<ConfigMap, ClusterPolicy> configMaps = new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, ClusterPolicy.class).withName("configmaps")
+                .withNamespaces(settings.namespace())
+                .withSecondaryToPrimaryMapper(c -> ctx.getPrimaryCache().list().map(ResourceID::fromResource)
+                    .collect(Collectors.toSet()))
+                .build(), ctx);
+        InformerEventSource<Service, ClusterPolicy> services = new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Service.class, ClusterPolicy.class).withName("services")
+                .withNamespaces(settings.namespace())
+                .withLabelSelector(Stamp.LABELS.getFirst().getKey() + "=" + Stamp.LABELS.getFirst().getValue())
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ClusterPolicy.class, true))
+                .build(), ctx);
         controller = new PolicyController(ctx.getClient(), settings, () -> nodes.list().toList(), metrics,
             Clock.systemUTC());
-        return List.of(nodes, daemonSets);
+        return List.of(nodes, daemonSets, configMaps, services);
     }
 
     /** A node update matters when a label changed or the node agent's report did; heartbeats do not. */

@@ -88,11 +88,6 @@ public final class DcgmExporter implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** The exposition, for callers that serve it elsewhere. */
-    public DcgmExposition exposition() {
-        return exposition;
-    }
-
     /** The pod attribution, for its state. */
     public PodAttribution pods() {
         return pods;

@@ -76,7 +76,7 @@ public final class DcgmExposition {
                 continue; // a GPU in trouble: its health is the device plugin's job; the others still report
             }
             PodDevices.PodRef pod = holders.get(uuid);
-            labels[i] = i < baseLabels.size() ? baseLabels.get(i) : baseLabels(gpu.info(), "", host.driverVersion());
+            labels[i] = baseLabels.get(i); // a host's GPUs are fixed once it is open
             if (pod != null) {
                 StringBuilder b = new StringBuilder(labels[i]);
                 label(b, "container", pod.container());

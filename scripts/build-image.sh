@@ -30,6 +30,9 @@ done
 cp gpuop-cli/target/lib/*.jar "$root/opt/gpuop/lib/"
 cp "$(ls gpuop-cli/target/gpuop-cli-*.jar | grep -v -- '-tests\.jar$' | head -1)" "$root/opt/gpuop/lib/"
 mkdir -p "$root/opt/gpuop/bin"
+# The CLI's class path, spelled out: an AOT cache holds the class path it was made with, and a wildcard is expanded in
+# the order the directory lists its files, which differs between this machine's file system and a node's snapshot.
+cli_cp=$(cd "$root/opt/gpuop/lib" && ls | LC_ALL=C sort | sed 's|^|/opt/gpuop/lib/|' | paste -sd:)
 # The entry point: the node agent with its JVM flags and its own module's jars (bin/gpuop
 # --print-node-agent-jvm-flags, --print-node-agent-classpath), every other command with the CLI's flags and all jars.
 cat > "$root/opt/gpuop/bin/gpuop" <<SCRIPT
@@ -38,8 +41,12 @@ if [ "\$1" = node-agent ]; then
   exec /opt/gpuop/jre/bin/java $(bin/gpuop --print-node-agent-jvm-flags) --enable-native-access=ALL-UNNAMED \\
     -cp '$(bin/gpuop --print-node-agent-classpath /opt/gpuop/lib)' dev.gpuop.cli.GpuopCommand "\$@"
 fi
-exec /opt/gpuop/jre/bin/java $(bin/gpuop --print-cli-jvm-flags) --enable-native-access=ALL-UNNAMED \\
-  -cp '/opt/gpuop/lib/*' dev.gpuop.cli.GpuopCommand "\$@"
+# the AOT cache below; GPUOP_AOT=require fails when the JVM cannot take it (as bin/gpuop), GPUOP_AOT=0 leaves it out
+aot="-XX:AOTCache=/opt/gpuop/gpuop-cli.aot -Xlog:aot=off -Xlog:cds=off"
+[ "\$GPUOP_AOT" = require ] && aot="-XX:AOTCache=/opt/gpuop/gpuop-cli.aot -XX:AOTMode=on"
+[ "\$GPUOP_AOT" = 0 ] && aot=
+exec /opt/gpuop/jre/bin/java $(bin/gpuop --print-cli-jvm-flags) \$aot --enable-native-access=ALL-UNNAMED \\
+  -cp '$cli_cp' dev.gpuop.cli.GpuopCommand "\$@"
 SCRIPT
 # The operator Deployment runs /opt/gpuop/bin/operator: the same jars with the operator's heap (bin/gpuop
 # --print-operator-jvm-flags) instead of the node agent's.
@@ -49,6 +56,23 @@ exec /opt/gpuop/jre/bin/java $(bin/gpuop --print-operator-jvm-flags) --enable-na
   -cp '/opt/gpuop/lib/*' dev.gpuop.cli.GpuopCommand operator "\$@"
 SCRIPT
 chmod 755 "$root/opt/gpuop/bin/gpuop" "$root/opt/gpuop/bin/operator"
+# The CLI commands' ahead-of-time cache (bin/gpuop --make-aot-cache), trained inside the image's root, with its Java
+# and at its final paths: a cache is only taken by the JVM that made it and for the same class path.
+cli_java=(/opt/gpuop/jre/bin/java $(bin/gpuop --print-cli-jvm-flags) -Xlog:aot=error -Xlog:cds=error
+  --enable-native-access=ALL-UNNAMED -cp "$cli_cp")
+# The JVM takes a cache only while the jars keep the modification times they had when it was made, and the image's
+# layer stores every file with time 0: the root gets those times before the training.
+find "$root" -exec touch -h -d @0 {} +
+# (the java launcher finds its libraries through /proc/self/exe)
+mkdir -p "$root/proc" && mount -t proc proc "$root/proc"
+trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+chroot "$root" "${cli_java[@]}" -XX:AOTMode=record -XX:AOTConfiguration=/tmp/gpuop-cli.aotconf \
+  dev.gpuop.cli.AotTraining > /dev/null 2>&1
+chroot "$root" "${cli_java[@]}" -XX:AOTMode=create -XX:AOTConfiguration=/tmp/gpuop-cli.aotconf \
+  -XX:AOTCache=/opt/gpuop/gpuop-cli.aot > /dev/null
+umount "$root/proc" && rmdir "$root/proc"
+rm -rf "$root"/tmp/gpuop-cli.aotconf "$root"/tmp/gpuop-aot* "$root"/tmp/hsperf* 2>/dev/null || true
+[ -f "$root/opt/gpuop/gpuop-cli.aot" ] || { echo "build-image: the AOT cache was not written" >&2; exit 1; }
 mkdir -p dist
 MKIMAGE_ENV='["MALLOC_ARENA_MAX=2"]' bash testenv/images/mkimage.sh "$out" "$ref" "$root" '["/opt/gpuop/bin/gpuop"]' \
   '["--help"]'

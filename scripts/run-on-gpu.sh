@@ -55,12 +55,38 @@ if want metrics; then
     dev.gpuop.node.bench.ExporterScrapeBench 5000 --real 2>&1 | quiet
 fi
 if want startup; then
-  log "start to Test PASSED"
+  log "start-up: the short commands from the AOT cache trained here, next to NVIDIA's tools (bench/command_time.py)"
   nvcc -O2 -o /tmp/vector_add bench/vector_add.cu && /tmp/vector_add | tail -2
-  GPUOP_CDS_FILE=/tmp/gpuop.jsa bin/gpuop validate cuda > /dev/null   # makes the AppCDS archive
-  python3 bench/startup_time.py 5 cuda-c-nvcc /tmp/vector_add \
-    gpuop-cold-jvm-no-appcds "GPUOP_CDS=0 bin/gpuop validate cuda" \
-    gpuop-appcds "GPUOP_CDS_FILE=/tmp/gpuop.jsa bin/gpuop validate cuda"
+  bin/gpuop --make-aot-cache   # trained at this bundle's final path, on this GPU, with this runtime
+  GPUOP_AOT=0 GPUOP_CDS_FILE=/tmp/gpuop.jsa bin/gpuop validate cuda > /dev/null   # the dynamic AppCDS archive
+  mkdir -p /tmp/startup
+  ctk=/tmp/nvidia-ctk ctk_root=/tmp/ctk-root
+  if [ -f nvidia-ctk.xz ] && { xz -dc nvidia-ctk.xz 2>/dev/null || python3 -c "import lzma,sys; \
+      sys.stdout.buffer.write(lzma.open(sys.argv[1]).read())" nvidia-ctk.xz; } > "$ctk"; then
+    chmod +x "$ctk"
+    # nvidia-ctk finds libraries in the standard dirs only: a root whose /usr/lib64 and /usr/bin are the driver's
+    mkdir -p "$ctk_root/usr" "$ctk_root/lib"; ln -sfn /usr/local/nvidia/lib64 "$ctk_root/usr/lib64"
+    ln -sfn /usr/local/nvidia/bin "$ctk_root/usr/bin"; ln -sfn /lib/firmware "$ctk_root/lib/firmware"
+  fi
+  export LD_LIBRARY_PATH=/usr/local/nvidia/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  # a class-load trace of one real `toolkit cdi generate` from the cache: where its time goes
+  JAVA_TOOL_OPTIONS="-Xlog:class+load:file=$out/cdi-class-load.txt:uptime" GPUOP_AOT=require \
+    bin/gpuop toolkit cdi generate --output /tmp/startup/trace.json > /dev/null 2>&1
+  python3 bench/command_time.py 10 \
+    --group validate-cuda --expect "Test PASSED" cuda-c-nvcc /tmp/vector_add \
+    gpuop-aot "GPUOP_AOT=require bin/gpuop validate cuda" \
+    gpuop-appcds "GPUOP_AOT=0 GPUOP_CDS_FILE=/tmp/gpuop.jsa bin/gpuop validate cuda" \
+    gpuop-no-archive "GPUOP_AOT=0 GPUOP_CDS=0 bin/gpuop validate cuda" \
+    --group cdi-generate \
+    nvidia-ctk "$ctk cdi generate --driver-root $ctk_root --dev-root / --format json --output /tmp/startup/ctk.json" \
+    gpuop-aot "GPUOP_AOT=require bin/gpuop toolkit cdi generate --output /tmp/startup/gpuop.json" \
+    gpuop-no-archive "GPUOP_AOT=0 GPUOP_CDS=0 bin/gpuop toolkit cdi generate --output /tmp/startup/gpuop.json" \
+    --group gpus --expect NVIDIA nvidia-smi-L "nvidia-smi -L" \
+    gpuop-aot "GPUOP_AOT=require bin/gpuop gpus" gpuop-no-archive "GPUOP_AOT=0 GPUOP_CDS=0 bin/gpuop gpus" \
+    --group labels --expect nvidia.com/gpu.product gpuop-aot "GPUOP_AOT=require bin/gpuop labels" \
+    gpuop-no-archive "GPUOP_AOT=0 GPUOP_CDS=0 bin/gpuop labels" \
+    --group doctor --expect passed gpuop-aot "GPUOP_AOT=require bin/gpuop doctor; true" \
+    gpuop-no-archive "GPUOP_AOT=0 GPUOP_CDS=0 bin/gpuop doctor; true"
 fi
 } 2>&1 | tee "$out/bench.txt"
 

@@ -28,11 +28,15 @@ public final class GpuopCommand {
 
     /** Runs the CLI and returns its exit code (tests call this). */
     public static int run(String... args) {
-        return newCommandLine().execute(args);
+        return ShortCommands.route(args).execute();
     }
 
     static CommandLine newCommandLine() {
-        CommandLine cl = new CommandLine(new GpuopCommand());
+        return configure(new CommandLine(new GpuopCommand()));
+    }
+
+    /** What every gpuop command line shares: errors reported without a stack trace, enum values in any case. */
+    static CommandLine configure(CommandLine cl) {
         cl.setExecutionExceptionHandler(new ErrorReporter());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;

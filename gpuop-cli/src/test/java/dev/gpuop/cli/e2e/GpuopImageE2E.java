@@ -16,7 +16,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * gpuop's own image (scripts/build-image.sh: busybox, a jlink'd Java 25, the jars, no container engine), imported
- * into the test cluster's containerd and run as a pod by the real kubelet.
+ * into the test cluster's containerd and run as a pod by the real kubelet. The pod asks for the image's AOT cache
+ * with {@code GPUOP_AOT=require}: the JVM then refuses to start unless the cache made at build time matches the
+ * jars as the node's snapshot holds them (paths, sizes, modification times, class path order).
  */
 @ExtendWith(TestClusterExtension.class)
 class GpuopImageE2E {
@@ -33,7 +35,8 @@ class GpuopImageE2E {
         try {
             Pod pod = new PodBuilder().withNewMetadata().withName("gpuop").withNamespace(ns).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("gpuop").withImage(image)
-                .withImagePullPolicy("Never").withArgs("gpus", "--simulate", "h200").endContainer().endSpec()
+                .withImagePullPolicy("Never").withArgs("gpus", "--simulate", "h200")
+                .addNewEnv().withName("GPUOP_AOT").withValue("require").endEnv().endContainer().endSpec()
                 .build();
             k8s.pods().inNamespace(ns).resource(pod).create();
             k8s.pods().inNamespace(ns).withName("gpuop").waitUntilCondition(

@@ -383,17 +383,26 @@ class GpuopChartIT {
      * named in one message (the first wave ran NVIDIA's toolkit image with gpuop's arguments).
      */
     @Test
+    void aMistypedValueOfGpuopsOwnIsRefusedWithItsPath() {
+        List<String> flags = new ArrayList<>(SEED_FLAGS);
+        flags.addAll(List.of("toolkit.enabled=maybe", "nodeAgent.env[0].value=x"));
+        assertThatThrownBy(() -> template(flags).call())
+            .hasMessageContaining("at '/toolkit/enabled': got string, want boolean")
+            .hasMessageContaining("at '/nodeAgent/env/0': missing property 'name'");
+    }
+
+    @Test
     void nvidiasImageKeysOfThePartsTheNodeAgentRunsAreRefusedByName() {
         List<String> flags = new ArrayList<>(SEED_FLAGS);
         flags.addAll(List.of("toolkit.repository=nvcr.io/nvidia/k8s", "toolkit.image=container-toolkit",
             "toolkit.version=v1.18.0", "devicePlugin.version=v0.18.0", "gfd.image=k8s-device-plugin",
             "dcgmExporter.repository=nvcr.io/nvidia/k8s"));
-        assertThatThrownBy(() -> template(flags).call()).hasMessageContaining("refused: ")
-            .hasMessageContaining("toolkit.repository=nvcr.io/nvidia/k8s (one image runs the node agent's parts: "
-                + "nodeAgent's); toolkit.image=container-toolkit")
-            .hasMessageContaining("toolkit.version=v1.18.0").hasMessageContaining("devicePlugin.version=v0.18.0")
-            .hasMessageContaining("gfd.image=k8s-device-plugin")
-            .hasMessageContaining("dcgmExporter.repository=nvcr.io/nvidia/k8s");
+        // values.schema.json: Helm lists every refusal, each with the key and why
+        assertThatThrownBy(() -> template(flags).call())
+            .hasMessageContaining("refused: toolkit.repository (one image runs the node agent parts: nodeAgent.*)")
+            .hasMessageContaining("refused: toolkit.image (").hasMessageContaining("refused: toolkit.version (")
+            .hasMessageContaining("refused: devicePlugin.version (").hasMessageContaining("refused: gfd.image (")
+            .hasMessageContaining("refused: dcgmExporter.repository (");
         // empty values are what gpuop's own values file has: accepted
         List<String> empty = new ArrayList<>(SEED_FLAGS);
         empty.add("toolkit.repository=");

@@ -120,10 +120,9 @@ class NvidiaChartKeysIT {
         assertThat(outcome(all)).startsWith(REFUSED).contains("operator.image must be a map");
         all.remove("operator.image");
         String refusal = outcome(all);
-        assertThat(refusal).startsWith(REFUSED).contains("toolkit.repository=nvcr.io/nvidia/k8s",
-            "toolkit.image=container-toolkit", "devicePlugin.version=v0.18.0", "gfd.image=k8s-device-plugin",
-            "dcgmExporter.version=");
-        assertThat(refusal.split("one image runs the node agent's parts", -1)).as(refusal).hasSize(13);
+        assertThat(refusal).startsWith(REFUSED).contains("refused: toolkit.repository (", "refused: toolkit.image (",
+            "refused: devicePlugin.version (", "refused: gfd.image (", "refused: dcgmExporter.version (");
+        assertThat(refusal.split("one image runs the node agent parts", -1)).as(refusal).hasSize(13);
         for (String part : List.of("toolkit", "devicePlugin", "gfd", "dcgmExporter")) {
             for (String k : List.of("repository", "image", "version")) {
                 all.remove(part + "." + k);

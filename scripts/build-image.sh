@@ -66,13 +66,15 @@ find "$root" -exec touch -h -d @0 {} +
 # (the java launcher finds its libraries through /proc/self/exe)
 mkdir -p "$root/proc" && mount -t proc proc "$root/proc"
 trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+# (the training's lines, one per command and its exit code, are shown only when the cache is not written)
 chroot "$root" "${cli_java[@]}" -XX:AOTMode=record -XX:AOTConfiguration=/tmp/gpuop-cli.aotconf \
-  dev.gpuop.cli.AotTraining > /dev/null 2>&1
+  dev.gpuop.cli.AotTraining > /dev/null 2> target/image-aot-training.log || true
 chroot "$root" "${cli_java[@]}" -XX:AOTMode=create -XX:AOTConfiguration=/tmp/gpuop-cli.aotconf \
-  -XX:AOTCache=/opt/gpuop/gpuop-cli.aot > /dev/null
+  -XX:AOTCache=/opt/gpuop/gpuop-cli.aot > /dev/null 2>> target/image-aot-training.log || true
 umount "$root/proc" && rmdir "$root/proc"
 rm -rf "$root"/tmp/gpuop-cli.aotconf "$root"/tmp/gpuop-aot* "$root"/tmp/hsperf* 2>/dev/null || true
-[ -f "$root/opt/gpuop/gpuop-cli.aot" ] || { echo "build-image: the AOT cache was not written" >&2; exit 1; }
+[ -f "$root/opt/gpuop/gpuop-cli.aot" ] || {
+  echo "build-image: the AOT cache was not written:" >&2; cat target/image-aot-training.log >&2; exit 1; }
 mkdir -p dist
 MKIMAGE_ENV='["MALLOC_ARENA_MAX=2"]' bash testenv/images/mkimage.sh "$out" "$ref" "$root" '["/opt/gpuop/bin/gpuop"]' \
   '["--help"]'

@@ -10,11 +10,11 @@ import java.util.List;
 
 /**
  * The training run of the CLI's ahead-of-time cache (JEP 483/514/515): {@code bin/gpuop --make-aot-cache} and the
- * image build run this under {@code -XX:AOTCacheOutput}, and the JVM keeps what it loaded, linked and profiled, so
- * that the short commands start from there. Every short command runs once on this host (real GPUs where there are:
- * the driver's paths then are in the cache too; where there are none they fail fast and still load their classes)
- * and once on a simulated HGX H100, in one JVM, their output thrown away. Prints one line per command and its exit
- * code, to stderr.
+ * image build run this under {@code -XX:AOTMode=record}, and a second JVM writes what it loaded, linked and profiled
+ * into the cache ({@code -XX:AOTMode=create}), so that the short commands start from there. Every short command
+ * runs once on this host (real GPUs where there are: the driver's paths then are in the cache too; where there are
+ * none they fail fast and still load their classes) and once on a simulated HGX H100, in one JVM, their output
+ * thrown away. Prints one line per command and its exit code, to stderr.
  */
 public final class AotTraining {
 
@@ -26,6 +26,7 @@ public final class AotTraining {
 
     /** Runs every short command and exits 0; a command's own failure is part of the training. */
     public static void main(String[] args) throws Exception {
+        PrintStream stdout = System.out;
         PrintStream stderr = System.err;
         Path scratch = Files.createTempDirectory("gpuop-aot");
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream(), true);
@@ -40,7 +41,7 @@ public final class AotTraining {
                 stderr.println("gpuop " + String.join(" ", command) + ": exit " + code);
             }
         } finally {
-            System.setOut(new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true));
+            System.setOut(stdout);
             System.setErr(stderr);
             try (var files = Files.list(scratch)) {
                 for (Path p : files.toList()) {

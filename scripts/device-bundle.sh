@@ -27,13 +27,17 @@ assertj=$(sed -n 's:.*<assertj.version>\(.*\)</assertj.version>.*:\1:p' pom.xml)
 modules=java.base,java.logging,java.xml,java.management,jdk.unsupported,jdk.zipfs,jdk.httpserver
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" \
   --strip-debug --no-man-pages --no-header-files --compress zip-9 --output "$out/jre"
+# Jars travel with their entries stored, which xz packs to a third of the deflated jars' size (run-on-gpu.sh deflates
+# them back before timing anything, so start-up is measured on jars as built).
+python3 bench/jars.py store "$out"/lib/*.jar "$out"/test-lib/*.jar
 cp bin/gpuop "$out/bin/"
 cp -r bench "$out/bench"
 cp scripts/run-on-gpu.sh scripts/run-cdi-compare.sh "$out/"
-# NVIDIA's binaries to compare with, each skipped without Go; GPUOP_BUNDLE_NVIDIA=nvidia-ctk,gfd names which go in
-# (default: nvidia-ctk). The bundle with GFD is over one call's 64 MiB: carry dist/gfd/gpu-feature-discovery.xz in a
-# call of its own first and copy it to /var/tmp, where run-on-gpu.sh finds it (the machine keeps /var/tmp while warm).
-extras=",${GPUOP_BUNDLE_NVIDIA-nvidia-ctk},"
+# NVIDIA's binaries to compare with, each skipped without Go; GPUOP_BUNDLE_NVIDIA names which go in, from
+# nvidia-ctk, device-plugin, gfd (default: nvidia-ctk,device-plugin; check the archive's size printed at the end
+# against one call's 64 MiB). run-on-gpu.sh also finds gpu-feature-discovery.xz in /var/tmp, where an earlier call
+# of the same warm machine can leave it.
+extras=",${GPUOP_BUNDLE_NVIDIA-nvidia-ctk,device-plugin},"
 # nvidia-ctk, to compare CDI specs there (scripts/build-nvidia-ctk.sh)
 if [[ $extras == *,nvidia-ctk,* ]] && scripts/build-nvidia-ctk.sh >/dev/null; then
   cp dist/nvidia-ctk/nvidia-ctk.xz "$out/"
@@ -42,8 +46,13 @@ fi
 if [[ $extras == *,gfd,* ]] && scripts/build-gfd.sh >/dev/null; then
   cp dist/gfd/gpu-feature-discovery.xz "$out/" && cp dist/gfd/VERSION "$out/gfd.VERSION"
 fi
+# NVIDIA's device plugin, to compare ours with on the same GPU (scripts/build-nvidia-device-plugin.sh)
+if [[ $extras == *,device-plugin,* ]] && scripts/build-nvidia-device-plugin.sh >/dev/null; then
+  cp dist/nvidia-device-plugin/nvidia-device-plugin.xz "$out/"
+  cp dist/nvidia-device-plugin/VERSION "$out/nvidia-device-plugin.VERSION"
+fi
 du -sh "$out" "$out/jre" "$out/lib" "$out/test-lib"
 # What travels is one xz archive: the runtime's libjvm.so alone is 30 MB unpacked, 64 MiB is the limit.
-tar -C dist -cJf dist/device.tar.xz device
+XZ_OPT=-9 tar -C dist -cJf dist/device.tar.xz device
 du -sh dist/device.tar.xz
 echo "modules: $modules"

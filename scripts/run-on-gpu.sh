@@ -3,14 +3,17 @@
 # the CLI against nvidia-smi, the NVML latency benchmark (C vs gpuop vs pynvml), the device plugin benchmark, the
 # validate-cuda start-up benchmark, the driver files of the host, the CDI spec next to nvidia-ctk's, and `gpuop labels`
 # next to GPU feature discovery's, and the GPU metrics' scrape latency on the real GPUs. GPUOP_GPU_PARTS picks parts
-# (default: all of tests,nvml,plugin,startup,facts,cdi,gfd,metrics).
+# (default: all of tests,nvml,plugin,plugins,startup,facts,cdi,gfd,metrics).
+# Part `plugins` runs our device plugin next to NVIDIA's (bench/device-plugin-side-by-side.sh).
 # Reads the GPU's settings only; changes none. Logs go to $OUT (or ./out): at most 8 files come back.
 set -uo pipefail
 cd "$(dirname "$0")"
 out=${OUT:-$PWD/out}
 mkdir -p "$out" /tmp/cdi-compare
-parts=",${GPUOP_GPU_PARTS:-tests,nvml,plugin,startup,facts,cdi,gfd,metrics},"
+parts=",${GPUOP_GPU_PARTS:-tests,nvml,plugin,plugins,startup,facts,cdi,gfd,metrics},"
 want() { [[ $parts == *",$1,"* ]]; }
+# the jars travel stored (device-bundle.sh); deflated back as built, before anything is timed
+if [ ! -f .jars-deflated ]; then python3 bench/jars.py deflate lib/*.jar test-lib/*.jar && touch .jars-deflated; fi
 export PATH="$PATH:/usr/local/nvidia/bin:/usr/local/cuda/bin"
 java=jre/bin/java
 cp="$(ls lib/*.jar test-lib/*.jar | tr '\n' ':')"
@@ -47,6 +50,10 @@ if want plugin; then
   log "device plugin: Allocate and re-registration over Unix-socket gRPC (8 simulated GPUs)"
   timeout 300 "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.gpuop.node.bench.DevicePluginBench 10000 2>&1 \
     | quiet
+fi
+if want plugins && [ -f nvidia-device-plugin.xz ]; then
+  log "device plugins side by side: gpuop's node agent and NVIDIA's $(cat nvidia-device-plugin.VERSION), same GPU"
+  timeout 400 bench/device-plugin-side-by-side.sh nvidia-device-plugin.xz "$cp" 2>&1 | quiet
 fi
 if want metrics; then
   log "GPU metrics: GET /metrics on the real GPUs with 50 pods, next to GET /health (node agent's JVM flags)"

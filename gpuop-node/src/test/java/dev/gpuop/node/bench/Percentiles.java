@@ -13,10 +13,10 @@ final class Percentiles {
         System.out.printf("%s: p50 %.1f us, p99 %.1f us, n=%d%n", name, pct(us, 0.5), pct(us, 0.99), us.length);
     }
 
-    /** The p-th percentile (0..1), nearest rank. */
+    /** The p-th percentile (0..1), nearest rank; 1 is the largest value. */
     static double pct(double[] values, double p) {
         double[] s = values.clone();
         Arrays.sort(s);
-        return s[(int) (s.length * p)];
+        return s[Math.min(s.length - 1, (int) (s.length * p))];
     }
 }

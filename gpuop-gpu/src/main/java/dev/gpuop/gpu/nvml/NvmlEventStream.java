@@ -38,7 +38,7 @@ final class NvmlEventStream implements GpuEventStream {
         MemorySegment out = arena.allocate(ADDRESS);
         int rc;
         try {
-            rc = (int) NvmlLibrary.eventSetCreate.invokeExact(out);
+            rc = (int) NvmlEventCalls.eventSetCreate.invokeExact(out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlEventSetCreate", t);
         }
@@ -54,7 +54,7 @@ final class NvmlEventStream implements GpuEventStream {
         MemorySegment supported = arena.allocate(JAVA_LONG);
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetSupportedEventTypes.invokeExact(gpu.handle(), supported);
+            rc = (int) NvmlEventCalls.deviceGetSupportedEventTypes.invokeExact(gpu.handle(), supported);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetSupportedEventTypes", t);
         }
@@ -70,7 +70,7 @@ final class NvmlEventStream implements GpuEventStream {
             return;
         }
         try {
-            rc = (int) NvmlLibrary.deviceRegisterEvents.invokeExact(gpu.handle(), mask, set);
+            rc = (int) NvmlEventCalls.deviceRegisterEvents.invokeExact(gpu.handle(), mask, set);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceRegisterEvents", t);
         }
@@ -87,7 +87,7 @@ final class NvmlEventStream implements GpuEventStream {
         int rc;
         try {
             int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-            rc = (int) NvmlLibrary.eventSetWait.invokeExact(set, data, millis);
+            rc = (int) NvmlEventCalls.eventSetWait.invokeExact(set, data, millis);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlEventSetWait_v2", t);
         }
@@ -108,7 +108,7 @@ final class NvmlEventStream implements GpuEventStream {
     @Override
     public void close() {
         try {
-            int rc = (int) NvmlLibrary.eventSetFree.invokeExact(set);
+            int rc = (int) NvmlEventCalls.eventSetFree.invokeExact(set);
             lib.check("nvmlEventSetFree", rc);
         } catch (RuntimeException e) {
             throw e;

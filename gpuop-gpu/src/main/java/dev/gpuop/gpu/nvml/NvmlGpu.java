@@ -58,7 +58,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetUuid.invokeExact(handle, out, UUID_BUFFER);
+            rc = (int) NvmlReadingCalls.uuid.invokeExact(handle, out, UUID_BUFFER);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetUUID", t);
         }
@@ -71,7 +71,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetUtilizationRates.invokeExact(handle, out);
+            rc = (int) NvmlReadingCalls.deviceGetUtilizationRates.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetUtilizationRates", t);
         }
@@ -85,7 +85,7 @@ final class NvmlGpu implements Gpu {
         out.set(JAVA_INT, 0, MEMORY_V2_VERSION);
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetMemoryInfoV2.invokeExact(handle, out);
+            rc = (int) NvmlReadingCalls.deviceGetMemoryInfoV2.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetMemoryInfo_v2", t);
         }
@@ -106,7 +106,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetMemoryInfo.invokeExact(handle, out);
+            rc = (int) NvmlReadingCalls.deviceGetMemoryInfo.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetMemoryInfo", t);
         }
@@ -119,7 +119,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetTemperature.invokeExact(handle, 0, out);
+            rc = (int) NvmlReadingCalls.deviceGetTemperature.invokeExact(handle, 0, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetTemperature", t);
         }
@@ -132,7 +132,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetPowerUsage.invokeExact(handle, out);
+            rc = (int) NvmlReadingCalls.deviceGetPowerUsage.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetPowerUsage", t);
         }
@@ -145,7 +145,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetTotalEnergyConsumption.invokeExact(handle, out);
+            rc = (int) NvmlReadingCalls.deviceGetTotalEnergyConsumption.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetTotalEnergyConsumption", t);
         }
@@ -164,7 +164,7 @@ final class NvmlGpu implements Gpu {
         out.set(JAVA_INT, 0, FI_DEV_MEMORY_TEMP);
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetFieldValues.invokeExact(handle, 1, out);
+            rc = (int) NvmlReadingCalls.deviceGetFieldValues.invokeExact(handle, 1, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetFieldValues", t);
         }
@@ -194,8 +194,8 @@ final class NvmlGpu implements Gpu {
         String call = encoder ? "nvmlDeviceGetEncoderUtilization" : "nvmlDeviceGetDecoderUtilization";
         int rc;
         try {
-            rc = encoder ? (int) NvmlLibrary.deviceGetEncoderUtilization.invokeExact(handle, out, out.asSlice(4))
-                : (int) NvmlLibrary.deviceGetDecoderUtilization.invokeExact(handle, out, out.asSlice(4));
+            rc = encoder ? (int) NvmlReadingCalls.deviceGetEncoderUtilization.invokeExact(handle, out, out.asSlice(4))
+                : (int) NvmlReadingCalls.deviceGetDecoderUtilization.invokeExact(handle, out, out.asSlice(4));
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected(call, t);
         }
@@ -217,7 +217,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetClockInfo.invokeExact(handle, type, out);
+            rc = (int) NvmlReadingCalls.deviceGetClockInfo.invokeExact(handle, type, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetClockInfo", t);
         }
@@ -235,7 +235,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetTotalEccErrors.invokeExact(handle, errorType, counterType, out);
+            rc = (int) NvmlReadingCalls.deviceGetTotalEccErrors.invokeExact(handle, errorType, counterType, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetTotalEccErrors", t);
         }
@@ -248,7 +248,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetRemappedRows.invokeExact(handle, out, out.asSlice(4), out.asSlice(8),
+            rc = (int) NvmlReadingCalls.deviceGetRemappedRows.invokeExact(handle, out, out.asSlice(4), out.asSlice(8),
                 out.asSlice(12));
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetRemappedRows", t);
@@ -263,7 +263,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetPcieReplayCounter.invokeExact(handle, out);
+            rc = (int) NvmlReadingCalls.deviceGetPcieReplayCounter.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetPcieReplayCounter", t);
         }
@@ -276,7 +276,7 @@ final class NvmlGpu implements Gpu {
         MemorySegment out = NvmlLibrary.scratch();
         int rc;
         try {
-            rc = (int) NvmlLibrary.deviceGetClocksEventReasons.invokeExact(handle, out);
+            rc = (int) NvmlReadingCalls.deviceGetClocksEventReasons.invokeExact(handle, out);
         } catch (Throwable t) {
             throw NvmlLibrary.unexpected("nvmlDeviceGetCurrentClocksEventReasons", t);
         }

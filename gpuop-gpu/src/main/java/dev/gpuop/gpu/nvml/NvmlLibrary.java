@@ -2,7 +2,6 @@ package dev.gpuop.gpu.nvml;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.gpuop.gpu.GpuException;
 import dev.gpuop.gpu.NvmlReturn;
@@ -20,7 +19,9 @@ import java.lang.invoke.MethodType;
  * The NVML C functions gpuop calls, as FFM downcall handles, with NVML's own (versioned) symbol names. Every handle
  * returns {@code nvmlReturn_t}; {@link #check} turns a failure into a {@link GpuException} naming the call.
  * Signatures and layouts: NVML API version 13 (../shared/reference/node-operands.md §5). A function this driver
- * lacks has a null handle and fails with {@code FUNCTION_NOT_FOUND} when called.
+ * lacks has a null handle and fails with {@code FUNCTION_NOT_FOUND} when called. These are the functions that find
+ * and describe the GPUs; those of readings and events are bound apart, on first use ({@link NvmlReadingCalls},
+ * {@link NvmlEventCalls}).
  */
 final class NvmlLibrary {
 
@@ -48,25 +49,6 @@ final class NvmlLibrary {
     static final MethodHandle deviceGetAttributes;
     static final MethodHandle deviceGetNvLinkState;
     static final MethodHandle deviceGetNvLinkRemotePciInfo;
-    static final MethodHandle deviceGetMemoryInfo;
-    static final MethodHandle deviceGetMemoryInfoV2;
-    static final MethodHandle deviceGetUtilizationRates;
-    static final MethodHandle deviceGetTemperature;
-    static final MethodHandle deviceGetPowerUsage;
-    static final MethodHandle deviceGetTotalEnergyConsumption;
-    static final MethodHandle deviceGetClockInfo;
-    static final MethodHandle deviceGetFieldValues;
-    static final MethodHandle deviceGetEncoderUtilization;
-    static final MethodHandle deviceGetDecoderUtilization;
-    static final MethodHandle deviceGetTotalEccErrors;
-    static final MethodHandle deviceGetRemappedRows;
-    static final MethodHandle deviceGetPcieReplayCounter;
-    static final MethodHandle deviceGetClocksEventReasons;
-    static final MethodHandle deviceGetSupportedEventTypes;
-    static final MethodHandle deviceRegisterEvents;
-    static final MethodHandle eventSetCreate;
-    static final MethodHandle eventSetWait;
-    static final MethodHandle eventSetFree;
 
     /*
      * The handles are static finals so that the JIT folds them into each call site: an NVML reading then costs what
@@ -83,7 +65,7 @@ final class NvmlLibrary {
         deviceGetCount = fn(lib, "nvmlDeviceGetCount_v2", ADDRESS);
         deviceGetHandleByIndex = fn(lib, "nvmlDeviceGetHandleByIndex_v2", JAVA_INT, ADDRESS);
         deviceGetName = fn(lib, "nvmlDeviceGetName", ADDRESS, ADDRESS, JAVA_INT);
-        deviceGetUuid = quick(lib, "nvmlDeviceGetUUID", ADDRESS, ADDRESS, JAVA_INT);
+        deviceGetUuid = fn(lib, "nvmlDeviceGetUUID", ADDRESS, ADDRESS, JAVA_INT);
         deviceGetPciInfo = fn(lib, "nvmlDeviceGetPciInfo_v3", ADDRESS, ADDRESS);
         deviceGetMinorNumber = fn(lib, "nvmlDeviceGetMinorNumber", ADDRESS, ADDRESS);
         deviceGetIndex = fn(lib, "nvmlDeviceGetIndex", ADDRESS, ADDRESS);
@@ -97,28 +79,6 @@ final class NvmlLibrary {
         deviceGetAttributes = fn(lib, "nvmlDeviceGetAttributes_v2", ADDRESS, ADDRESS);
         deviceGetNvLinkState = fn(lib, "nvmlDeviceGetNvLinkState", ADDRESS, JAVA_INT, ADDRESS);
         deviceGetNvLinkRemotePciInfo = fn(lib, "nvmlDeviceGetNvLinkRemotePciInfo_v2", ADDRESS, JAVA_INT, ADDRESS);
-        deviceGetMemoryInfo = fn(lib, "nvmlDeviceGetMemoryInfo", ADDRESS, ADDRESS);
-        deviceGetMemoryInfoV2 = fn(lib, "nvmlDeviceGetMemoryInfo_v2", ADDRESS, ADDRESS);
-        deviceGetUtilizationRates = quick(lib, "nvmlDeviceGetUtilizationRates", ADDRESS, ADDRESS);
-        deviceGetTemperature = quick(lib, "nvmlDeviceGetTemperature", ADDRESS, JAVA_INT, ADDRESS);
-        deviceGetPowerUsage = quick(lib, "nvmlDeviceGetPowerUsage", ADDRESS, ADDRESS);
-        deviceGetTotalEnergyConsumption = fn(lib, "nvmlDeviceGetTotalEnergyConsumption", ADDRESS, ADDRESS);
-        deviceGetClockInfo = quick(lib, "nvmlDeviceGetClockInfo", ADDRESS, JAVA_INT, ADDRESS);
-        deviceGetFieldValues = fn(lib, "nvmlDeviceGetFieldValues", ADDRESS, JAVA_INT, ADDRESS);
-        deviceGetEncoderUtilization = quick(lib, "nvmlDeviceGetEncoderUtilization", ADDRESS, ADDRESS, ADDRESS);
-        deviceGetDecoderUtilization = quick(lib, "nvmlDeviceGetDecoderUtilization", ADDRESS, ADDRESS, ADDRESS);
-        deviceGetTotalEccErrors = fn(lib, "nvmlDeviceGetTotalEccErrors", ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
-        deviceGetRemappedRows = fn(lib, "nvmlDeviceGetRemappedRows", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-        deviceGetPcieReplayCounter = fn(lib, "nvmlDeviceGetPcieReplayCounter", ADDRESS, ADDRESS);
-        MethodHandle reasons = optional(lib, "nvmlDeviceGetCurrentClocksEventReasons", ADDRESS, ADDRESS);
-        // Drivers before 535 only have the older name of the same function.
-        deviceGetClocksEventReasons = reasons != null ? reasons
-            : fn(lib, "nvmlDeviceGetCurrentClocksThrottleReasons", ADDRESS, ADDRESS);
-        deviceGetSupportedEventTypes = fn(lib, "nvmlDeviceGetSupportedEventTypes", ADDRESS, ADDRESS);
-        deviceRegisterEvents = fn(lib, "nvmlDeviceRegisterEvents", ADDRESS, JAVA_LONG, ADDRESS);
-        eventSetCreate = fn(lib, "nvmlEventSetCreate", ADDRESS);
-        eventSetWait = fn(lib, "nvmlEventSetWait_v2", ADDRESS, ADDRESS, JAVA_INT);
-        eventSetFree = fn(lib, "nvmlEventSetFree", ADDRESS);
     }
 
     private NvmlLibrary() {
@@ -134,7 +94,7 @@ final class NvmlLibrary {
         static final NvmlLibrary LIBRARY = new NvmlLibrary();
     }
 
-    private static MethodHandle fn(SymbolLookup lib, String name, MemoryLayout... args) {
+    static MethodHandle fn(SymbolLookup lib, String name, MemoryLayout... args) {
         FunctionDescriptor descriptor = FunctionDescriptor.of(JAVA_INT, args);
         return orMissing(find(lib, name, descriptor), descriptor);
     }
@@ -144,7 +104,7 @@ final class NvmlLibrary {
      * downcall, which skips the Java-to-native thread state transition, a large share of a 0.3 µs call. Slow or
      * blocking calls (energy, PCIe replay, ECC, event waits, init) stay ordinary downcalls.
      */
-    private static MethodHandle quick(SymbolLookup lib, String name, MemoryLayout... args) {
+    static MethodHandle quick(SymbolLookup lib, String name, MemoryLayout... args) {
         FunctionDescriptor descriptor = FunctionDescriptor.of(JAVA_INT, args);
         MethodHandle h = lib.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor,
             Linker.Option.critical(false))).orElse(null);
@@ -152,7 +112,7 @@ final class NvmlLibrary {
     }
 
     /** Like {@link #fn} but null when the symbol is absent, for functions that have an older fallback. */
-    private static MethodHandle optional(SymbolLookup lib, String name, MemoryLayout... args) {
+    static MethodHandle optional(SymbolLookup lib, String name, MemoryLayout... args) {
         return find(lib, name, FunctionDescriptor.of(JAVA_INT, args));
     }
 

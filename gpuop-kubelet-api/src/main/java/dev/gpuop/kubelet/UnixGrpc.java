@@ -54,12 +54,30 @@ public final class UnixGrpc {
 
     /** Serves the services on a socket file, replacing a stale one left by an earlier process. */
     public static Server serve(Path socket, BindableService... services) {
+        return serve(socket, false, services);
+    }
+
+    /**
+     * Like {@link #serve} for services whose handlers never block: they run on the event loop that read the call,
+     * without grpc-java's hand-off to its executor and back, two thread wake-ups per call. The device plugin's calls
+     * take microseconds. Measured on the H200 (docs/benchmarks.md), this alone did not close the gap to NVIDIA's
+     * plugin: the JIT did (the code was still interpreted). A handler that blocked here would stall every socket of
+     * the process.
+     */
+    public static Server serveNonBlocking(Path socket, BindableService... services) {
+        return serve(socket, true, services);
+    }
+
+    private static Server serve(Path socket, boolean onEventLoop, BindableService... services) {
         try {
             Files.createDirectories(socket.getParent());
             Files.deleteIfExists(socket);
             NettyServerBuilder b = NettyServerBuilder.forAddress(UnixDomainSocketAddress.of(socket))
                 .channelType(NioServerDomainSocketChannel.class)
                 .bossEventLoopGroup(GROUP).workerEventLoopGroup(GROUP);
+            if (onEventLoop) {
+                b.directExecutor();
+            }
             for (BindableService s : services) {
                 b.addService(s);
             }

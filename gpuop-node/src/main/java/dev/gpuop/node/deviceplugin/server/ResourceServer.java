@@ -40,6 +40,8 @@ import java.util.function.Predicate;
 /**
  * One advertised resource served to the kubelet on its own socket: the kubelet's {@code DevicePlugin} service.
  * {@code ListAndWatch} sends the full device list at once and again on every health change, to every open stream.
+ * Every handler answers at once (an allocation checks device files with a stat at most), so the calls run on the
+ * socket's event loop ({@link UnixGrpc#serveNonBlocking}).
  */
 public final class ResourceServer extends DevicePluginGrpc.DevicePluginImplBase implements AutoCloseable {
 
@@ -73,7 +75,7 @@ public final class ResourceServer extends DevicePluginGrpc.DevicePluginImplBase 
     /** Starts serving on a socket of its own in {@code dir}, named by {@link #endpoint()}. */
     public synchronized void start(Path dir) {
         socket = dir.resolve(uniqueName(resource.socketName()));
-        server = UnixGrpc.serve(socket, this);
+        server = UnixGrpc.serveNonBlocking(socket, this);
     }
 
     /**

@@ -21,6 +21,9 @@ assertj=$(sed -n 's:.*<assertj.version>\(.*\)</assertj.version>.*:\1:p' pom.xml)
 ./mvnw -B -ntp -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit" \
   -DoutputDirectory="$out/test-lib" -Dmdep.stripVersion=true
 ./mvnw -B -ntp -q dependency:copy -Dartifact="org.assertj:assertj-core:$assertj" -DoutputDirectory="$out/test-lib"
+# picocli as published (Java 5 class files), the same-run baseline for the build's rewritten one (OldClassFiles)
+picocli=$(sed -n 's:.*<picocli.version>\(.*\)</picocli.version>.*:\1:p' pom.xml)
+./mvnw -B -ntp -q dependency:copy -Dartifact="info.picocli:picocli:$picocli" -DoutputDirectory="$out/baseline"
 # The JDK modules the jars need. jdeps also names java.desktop and java.sql, but Jackson requires those only
 # statically (optional at run time), and they are a third of the image; jdk.jfr is optional for JUnit too.
 # No CDS archive is generated here (it would add 28 MB to what travels): run-on-gpu.sh dumps it there.

@@ -76,22 +76,42 @@ if want startup; then
     ln -sfn /usr/local/nvidia/bin "$ctk_root/usr/bin"; ln -sfn /lib/firmware "$ctk_root/lib/firmware"
   fi
   export LD_LIBRARY_PATH=/usr/local/nvidia/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-  # a class-load trace of one real `toolkit cdi generate` from the cache: where its time goes
+  # a class-load trace of one real `toolkit cdi generate` from the cache, and one without (classes then load as
+  # each step first needs them, which dates the steps): where its time goes
   JAVA_TOOL_OPTIONS="-Xlog:class+load:file=$out/cdi-class-load.txt:uptime" GPUOP_AOT=require \
     bin/gpuop toolkit cdi generate --output /tmp/startup/trace.json > /dev/null 2>&1
+  JAVA_TOOL_OPTIONS="-Xlog:class+load:file=$out/cdi-class-load-no-cache.txt:uptime" GPUOP_AOT=0 GPUOP_CDS=0 \
+    bin/gpuop toolkit cdi generate --output /tmp/startup/trace.json > /dev/null 2>&1
+  python3 -c 'import ctypes,time; t=time.perf_counter(); l=ctypes.CDLL("libnvidia-ml.so.1"); t1=time.perf_counter()
+rc=l.nvmlInit_v2(); t2=time.perf_counter(); v=ctypes.c_int(); l.nvmlSystemGetCudaDriverVersion_v2(ctypes.byref(v))
+t3=time.perf_counter(); l.nvmlShutdown(); t4=time.perf_counter(); c=ctypes.CDLL("libcuda.so.1"); t5=time.perf_counter()
+print(f"NVML from C: dlopen {1e3*(t1-t):.1f} ms, nvmlInit {1e3*(t2-t1):.1f} ms, CUDA version {1e3*(t3-t2):.1f} ms,"
+      f" nvmlShutdown {1e3*(t4-t3):.1f} ms, dlopen libcuda after {1e3*(t5-t4):.1f} ms")'
+  # the same bundle with picocli as published (Java 5 classes, kept out of the cache): the baseline of the rewrite
+  base=/tmp/device-java5-picocli
+  rm -rf "$base" && mkdir -p "$base" && cp -r bin lib "$base/" && ln -s "$PWD/jre" "$base/jre"
+  cp baseline/picocli-*.jar "$base/lib/" && "$base/bin/gpuop" --make-aot-cache > /dev/null 2>&1
   python3 bench/command_time.py 10 \
     --group validate-cuda --expect "Test PASSED" cuda-c-nvcc /tmp/vector_add \
     gpuop-aot "GPUOP_AOT=require bin/gpuop validate cuda" \
+    gpuop-aot-java5-picocli "GPUOP_AOT=require $base/bin/gpuop validate cuda" \
     gpuop-appcds "GPUOP_AOT=0 GPUOP_CDS_FILE=/tmp/gpuop.jsa bin/gpuop validate cuda" \
     gpuop-no-archive "GPUOP_AOT=0 GPUOP_CDS=0 bin/gpuop validate cuda" \
     --group cdi-generate \
     nvidia-ctk "$ctk cdi generate --driver-root $ctk_root --dev-root / --format json --output /tmp/startup/ctk.json" \
     gpuop-aot "GPUOP_AOT=require bin/gpuop toolkit cdi generate --output /tmp/startup/gpuop.json" \
+    gpuop-aot-java5-picocli "GPUOP_AOT=require $base/bin/gpuop toolkit cdi generate --output /tmp/startup/b.json" \
+    gpuop-aot-ffm-interpreted "GPUOP_AOT=require GPUOP_JAVA_OPTS=-Djdk.internal.foreign.DowncallLinker.USE_SPEC=false \
+      bin/gpuop toolkit cdi generate --output /tmp/startup/gpuop.json" \
     gpuop-no-archive "GPUOP_AOT=0 GPUOP_CDS=0 bin/gpuop toolkit cdi generate --output /tmp/startup/gpuop.json" \
     --group gpus --expect NVIDIA nvidia-smi-L "nvidia-smi -L" \
     gpuop-aot "GPUOP_AOT=require bin/gpuop gpus" gpuop-no-archive "GPUOP_AOT=0 GPUOP_CDS=0 bin/gpuop gpus" \
     --group labels --expect nvidia.com/gpu.product gpuop-aot "GPUOP_AOT=require bin/gpuop labels" \
     gpuop-no-archive "GPUOP_AOT=0 GPUOP_CDS=0 bin/gpuop labels" \
+    --group floor java-version "jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -version" \
+    gpuop-help "GPUOP_AOT=require bin/gpuop gpus --help" \
+    gpuop-gpus-simulated "GPUOP_AOT=require bin/gpuop gpus --simulate h100-sxm-8x" \
+    gpuop-gpus "GPUOP_AOT=require bin/gpuop gpus" \
     --group doctor --expect passed gpuop-aot "GPUOP_AOT=require bin/gpuop doctor; true" \
     gpuop-no-archive "GPUOP_AOT=0 GPUOP_CDS=0 bin/gpuop doctor; true"
 fi

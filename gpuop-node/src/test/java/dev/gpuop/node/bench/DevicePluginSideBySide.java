@@ -66,9 +66,18 @@ public final class DevicePluginSideBySide {
         if (simulate != null) {
             gpuop.addAll(List.of("--simulate", simulate));
         }
-        List<Plugin> plugins = List.of(
+        List<Plugin> plugins = new ArrayList<>(List.of(
             new Plugin("nvidia", List.of(args[0], "--kubelet-socket=" + DIR.resolve("kubelet.sock")), Map.of()),
-            new Plugin("gpuop", gpuop, Map.of("GPUOP_DRIVER_ROOT", "")));
+            new Plugin("gpuop", gpuop, Map.of("GPUOP_DRIVER_ROOT", ""))));
+        // gpuop.bench.variants: "NAME=OPTION,OPTION;..." adds a gpuop-NAME run with those JVM options after the
+        // shipped ones (bin/gpuop's GPUOP_JAVA_OPTS), to weigh a flag change against the shipped agent in one run.
+        for (String v : System.getProperty("gpuop.bench.variants", "").split(";")) {
+            if (v.contains("=")) {
+                String opts = v.substring(v.indexOf('=') + 1).replace(',', ' ');
+                plugins.add(new Plugin("gpuop-" + v.substring(0, v.indexOf('=')), gpuop,
+                    Map.of("GPUOP_DRIVER_ROOT", "", "GPUOP_JAVA_OPTS", opts)));
+            }
+        }
         List<Round> results = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             for (Plugin p : plugins) {
@@ -161,26 +170,31 @@ public final class DevicePluginSideBySide {
     private static void report(List<Round> rounds, int calls) {
         System.out.printf("%nDevice plugins side by side, %d Allocate calls (1 GPU) per round, %d kubelet restarts%n",
             calls, RESTARTS);
-        System.out.printf("%-7s %-6s %14s %14s %14s %14s %16s %9s%n", "round", "plugin", "registered ms",
+        System.out.printf("%-7s %-13s %14s %14s %14s %14s %16s %9s%n", "round", "plugin", "registered ms",
             "allocate p50", "allocate p99", "noop p50/p99", "re-register p50", "RSS MiB");
         Map<String, List<Round>> by = new LinkedHashMap<>();
         for (int i = 0; i < rounds.size(); i++) {
             Round r = rounds.get(i);
             by.computeIfAbsent(r.plugin(), k -> new ArrayList<>()).add(r);
-            System.out.printf("%-7d %-6s %14.1f %11.1f us %11.1f us %7.1f/%.1f us %13.2f ms %9.1f%n",
+            System.out.printf("%-7d %-13s %14.1f %11.1f us %11.1f us %7.1f/%.1f us %13.2f ms %9.1f%n",
                 by.get(r.plugin()).size(), r.plugin(), r.registeredMs(), Percentiles.pct(r.allocateUs(), 0.5),
                 Percentiles.pct(r.allocateUs(), 0.99), Percentiles.pct(r.floorUs(), 0.5),
                 Percentiles.pct(r.floorUs(), 0.99), median(r.reRegisterMs()), r.rssKib() / 1024.0);
         }
         Round n = merged(by.get("nvidia"));
-        Round g = merged(by.get("gpuop"));
-        System.out.printf("all rounds: allocate p50 gpuop/nvidia %.2fx, p99 %.2fx; re-registration p50 %.2fx, "
-                + "max %.2fx; registration from process start %.2fx; RSS %.2fx%n",
-            ratio(g.allocateUs(), n.allocateUs(), 0.5), ratio(g.allocateUs(), n.allocateUs(), 0.99),
-            ratio(g.reRegisterMs(), n.reRegisterMs(), 0.5), ratio(g.reRegisterMs(), n.reRegisterMs(), 1.0),
-            g.registeredMs() / n.registeredMs(), (double) g.rssKib() / n.rssKib());
+        for (String name : by.keySet()) {
+            if (name.equals("nvidia")) {
+                continue;
+            }
+            Round g = merged(by.get(name));
+            System.out.printf("all rounds: allocate p50 %s/nvidia %.2fx, p99 %.2fx; re-registration p50 %.2fx, "
+                    + "max %.2fx; registration from process start %.2fx; RSS %.2fx%n", name,
+                ratio(g.allocateUs(), n.allocateUs(), 0.5), ratio(g.allocateUs(), n.allocateUs(), 0.99),
+                ratio(g.reRegisterMs(), n.reRegisterMs(), 0.5), ratio(g.reRegisterMs(), n.reRegisterMs(), 1.0),
+                g.registeredMs() / n.registeredMs(), (double) g.rssKib() / n.rssKib());
+        }
         System.out.println();
-        System.out.print(AllocateAnswers.compare(n.answer(), g.answer()));
+        System.out.print(AllocateAnswers.compare(n.answer(), merged(by.get("gpuop")).answer()));
     }
 
     /** The rounds of one plugin as one sample: latencies pooled, registration and RSS as the median round's. */

@@ -1,5 +1,6 @@
 package dev.gpuop.node.agent;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -37,14 +38,36 @@ public final class JsonFieldErrors {
                 : "; allowed: " + String.join(", ", new TreeSet<>(known.stream().map(String::valueOf).toList())));
         }
         if (m instanceof InvalidFormatException f) {
-            return path + ": '" + f.getValue() + "' is not " + kind(f.getTargetType());
+            return path + ": '" + printable(String.valueOf(f.getValue())) + "' is not " + kind(f.getTargetType());
         }
         if (m instanceof MismatchedInputException mi && mi.getTargetType() != null) {
             return path + ": expected " + kind(mi.getTargetType());
         }
         String original = m.getOriginalMessage();
-        return path + ": " + (original == null ? m.getClass().getSimpleName() : original.lines().findFirst()
-            .orElse(original));
+        return path + ": " + (original == null ? m.getClass().getSimpleName() : printable(original.lines()
+            .findFirst().orElse(original)));
+    }
+
+    /**
+     * A parser's complaint on one line, with its line number: SnakeYAML's runs over several lines, quotes the text
+     * around the error (control characters included) and points at it with a caret, which a condition or a log
+     * line cannot show; what is kept is what went wrong ({@code mapping values are not allowed here (line 3)}).
+     */
+    public static String syntax(JsonProcessingException e) {
+        String original = String.valueOf(e.getOriginalMessage());
+        String problem = String.join("; ", original.lines()
+            .filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.startsWith("\t")).toList());
+        return printable(problem.isEmpty() ? original.strip() : problem)
+            + (e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
+                : " (line " + e.getLocation().getLineNr() + ")");
+    }
+
+    /** The text with control characters escaped, so that a value from the file cannot break or rewrite a line. */
+    public static String printable(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        text.chars().forEach(c -> b.append(Character.isISOControl(c) ? String.format("\\u%04x", c)
+            : String.valueOf((char) c)));
+        return b.toString();
     }
 
     /** {@code a.b[2].c}, from Jackson's reference chain. */

@@ -43,7 +43,7 @@ public enum ConfigVersion {
     }
 
     /** The version of a number, or a clear refusal naming the file. */
-    public static ConfigVersion of(int number, Path file) {
+    public static ConfigVersion of(long number, Path file) {
         for (ConfigVersion v : values()) {
             if (v.number == number) {
                 return v;
@@ -61,10 +61,11 @@ public enum ConfigVersion {
         if (v == null) {
             return of(1, file);
         }
-        if (!(v instanceof Number n)) {
-            throw new ToolkitException(file, "the top-level `version` is " + v + ", not a number",
-                "set `version = 2` (containerd 1.x) or `version = 3` (containerd 2.x)");
+        // containerd decodes it into an int: 3.0 is an error there, and 2^32 + 2 must not pass for 2 here
+        if (!(v instanceof Integer) && !(v instanceof Long)) {
+            throw new ToolkitException(file, "the top-level `version` is " + ContainerdToml.shown(v)
+                + ", not a whole number", "set `version = 2` (containerd 1.x) or `version = 3` (containerd 2.x)");
         }
-        return of(n.intValue(), file);
+        return of(((Number) v).longValue(), file);
     }
 }

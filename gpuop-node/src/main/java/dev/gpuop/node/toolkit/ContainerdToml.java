@@ -28,12 +28,59 @@ public final class ContainerdToml {
         try {
             return new TomlParser().parse(text);
         } catch (ParsingException e) {
-            String why = String.valueOf(e.getMessage()).replace("\n", "\\n").replace("\r", "\\r")
-                .replace("\t", "\\t");
-            throw new ToolkitException(file, "not valid TOML (" + why + "); gpuop changes nothing",
+            throw new ToolkitException(file, "not valid TOML (" + oneLine(e.getMessage()) + "); gpuop changes nothing",
                 "repair the file (`containerd --config " + file + " config dump` shows the first error) and retry",
                 e);
         }
+    }
+
+    /**
+     * The parser quotes the text it choked on, and that text can hold any control character (an ESC from a pasted
+     * terminal line rewrites the terminal that shows the error), so every one is shown escaped, on one line.
+     */
+    static String oneLine(String message) {
+        StringBuilder b = new StringBuilder();
+        String.valueOf(message).chars().forEach(c -> {
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> b.append(Character.isISOControl(c) ? String.format("\\u%04x", c) : String.valueOf((char) c));
+            }
+        });
+        return b.toString();
+    }
+
+    /**
+     * Refuses a value that is there but not a list of strings, naming its key: containerd decodes the lists gpuop
+     * extends ({@code imports}, {@code cdi_spec_dirs}) into string lists and refuses anything else, and gpuop would
+     * otherwise fail on a cast halfway through planning.
+     */
+    public static void requireStringList(Config config, List<String> path, Path file) {
+        Object v = config.get(path);
+        if (v != null && !(v instanceof List<?> list && list.stream().allMatch(String.class::isInstance))) {
+            throw new ToolkitException(file, "`" + dotted(path) + "` is " + shown(v) + ", not a list of strings; "
+                + "gpuop changes nothing", "make it a list like [\"/etc/cdi\"] (containerd refuses anything else), "
+                + "then retry");
+        }
+    }
+
+    /** A value for a message: its kind for tables and lists, else the value, on one line. */
+    static String shown(Object v) {
+        if (v instanceof Config) {
+            return "a table";
+        }
+        if (v instanceof List<?> list) {
+            return "a list holding " + list.stream().filter(e -> !(e instanceof String)).findFirst()
+                .map(ContainerdToml::shown).orElse("text");
+        }
+        return v instanceof String s ? "'" + oneLine(s) + "'" : oneLine(String.valueOf(v));
+    }
+
+    /** A key path as TOML writes it: {@code plugins."io.containerd.grpc.v1.cri".cdi_spec_dirs}. */
+    static String dotted(List<String> path) {
+        return String.join(".", path.stream().map(k -> k.matches("[A-Za-z0-9_-]+") ? k : "\"" + k + "\"")
+            .toList());
     }
 
     /** A new, empty config that keeps insertion order. */

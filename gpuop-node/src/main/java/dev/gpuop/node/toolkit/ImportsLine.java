@@ -40,6 +40,21 @@ public final class ImportsLine {
 
     /** The config text with {@code entry} added to its imports (creating the key when missing). */
     public static String add(String text, CommentedConfig parsed, String entry) {
+        String edited = addAsText(text, parsed, entry);
+        if (edited != null && addsEntry(edited, parsed, entry)) {
+            return edited;
+        }
+        // a multi-line array, or a line edit that a `]` in a comment fooled: edit through the parser (comments
+        // survive, layout may not)
+        List<Object> imports = new ArrayList<>(parsed.contains("imports") ? parsed.get("imports") : List.of());
+        imports.add(entry);
+        CommentedConfig copy = ContainerdToml.copy(parsed);
+        copy.set("imports", imports);
+        return ContainerdToml.write(copy);
+    }
+
+    /** The one-line edit, or null when there is a multi-line {@code imports} array. */
+    private static String addAsText(String text, CommentedConfig parsed, String entry) {
         String quoted = "\"" + entry + "\"";
         int firstHeader = firstHeader(text);
         Matcher line = ONE_LINE.matcher(text);
@@ -51,18 +66,27 @@ public final class ImportsLine {
                 + text.substring(line.end());
         }
         if (parsed.contains("imports")) {
-            // a multi-line array: edit through the parser (comments survive, layout may not)
-            List<Object> imports = new ArrayList<>(parsed.<List<Object>>get("imports"));
-            imports.add(entry);
-            CommentedConfig copy = ContainerdToml.copy(parsed);
-            copy.set("imports", imports);
-            return ContainerdToml.write(copy);
+            return null;
         }
         Matcher version = VERSION.matcher(text);
         if (version.find() && version.start() < firstHeader) {
             return text.substring(0, version.end()) + "\nimports = [" + quoted + "]" + text.substring(version.end());
         }
         return "imports = [" + quoted + "]\n" + text;
+    }
+
+    /**
+     * True when the edited text reads back as the old imports plus the entry: the line pattern cannot tell a `]`
+     * in a trailing comment ({@code imports = [] # see [docs]}) from the end of the list.
+     */
+    private static boolean addsEntry(String edited, CommentedConfig parsed, String entry) {
+        List<Object> expected = new ArrayList<>(parsed.contains("imports") ? parsed.get("imports") : List.of());
+        expected.add(entry);
+        try {
+            return expected.equals(ContainerdToml.parse(edited, Path.of("config.toml")).get("imports"));
+        } catch (ToolkitException e) {
+            return false;
+        }
     }
 
     private static int firstHeader(String text) {

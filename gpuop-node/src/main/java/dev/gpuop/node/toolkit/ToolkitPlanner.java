@@ -3,6 +3,7 @@ package dev.gpuop.node.toolkit;
 import com.electronwill.nightconfig.core.CommentedConfig;
 import com.electronwill.nightconfig.core.Config;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ public final class ToolkitPlanner {
         boolean blank = text == null || text.isBlank();
         CommentedConfig root = blank ? ContainerdToml.empty() : ContainerdToml.parse(text, file);
         ConfigVersion version = blank ? defaultVersion(setup) : ConfigVersion.of(root, file);
+        checkListKeys(root, version, file);
         RuntimeEdits edits = RuntimeEdits.plan(root, version, settings,
             CdiSupport.of(setup.binaryVersion(), version));
         if (setup.mergesDropIns(version)) {
@@ -69,6 +71,7 @@ public final class ToolkitPlanner {
         String base = TemplateFile.stripBlock(text);
         CommentedConfig baseConfig = ContainerdToml.parse(base, file);
         ConfigVersion version = ConfigVersion.of(baseConfig, file);
+        checkListKeys(baseConfig, version, file);
         RuntimeEdits edits = RuntimeEdits.plan(baseConfig, version, settings,
             CdiSupport.of(setup.binaryVersion(), version));
         Path dropIn = setup.dropIn(version);
@@ -136,6 +139,12 @@ public final class ToolkitPlanner {
             + "CDI through containerd stays as " + dist + " configures it; the nvidia-cdi handler still works");
     }
 
+    /** The lists gpuop reads and extends must be lists of strings before anything is planned. */
+    private static void checkListKeys(Config config, ConfigVersion version, Path file) {
+        ContainerdToml.requireStringList(config, List.of("imports"), file);
+        ContainerdToml.requireStringList(config, ContainerdToml.path(version.runtimePlugin(), "cdi_spec_dirs"), file);
+    }
+
     private static FileChange dropInChange(Path dropIn, ConfigVersion version, RuntimeEdits edits) {
         String before = read(dropIn);
         CommentedConfig config = ContainerdToml.empty();
@@ -158,6 +167,10 @@ public final class ToolkitPlanner {
             return Files.readString(file);
         } catch (NoSuchFileException e) {
             return null;
+        } catch (CharacterCodingException e) {
+            // readable, but not text containerd can read: blaming permissions would send the admin the wrong way
+            throw new ToolkitException(file, "not UTF-8 text (containerd reads its config as UTF-8 TOML); gpuop "
+                + "changes nothing", "save it as UTF-8 (`iconv -f LATIN1 -t UTF-8` for a Latin-1 file), then retry", e);
         } catch (IOException e) {
             throw new ToolkitException(file, "cannot read it (" + e.getMessage() + ")",
                 "run gpuop as root, or with read access to this file", e);

@@ -32,6 +32,41 @@ class BadInputTest {
         assertRefused(plain(config), config, "version 7 is not one gpuop knows", "upgrade gpuop");
     }
 
+    /** Found by ContainerdTomlPropertyTest: 3.0 and 2^32 + 2 both passed for a version gpuop knows. */
+    @Test
+    void aVersionThatIsNotAWholeNumberOrOutOfRangeIsRefused() throws IOException {
+        Path config = write("etc/containerd/config.toml", "version = 3.0\n");
+        assertRefused(plain(config), config, "`version` is 3.0, not a whole number", "version = 3");
+        Files.writeString(config, "version = 4294967298\n");
+        assertRefused(plain(config), config, "version 4294967298 is not one gpuop knows", "upgrade gpuop");
+    }
+
+    /** Found by ContainerdTomlPropertyTest: a ClassCastException instead of a refusal naming the key. */
+    @Test
+    void listKeysOfTheWrongTypeAreRefusedByName() throws IOException {
+        Path config = write("etc/containerd/config.toml", "version = 3\nimports = '/etc/containerd/conf.d'\n");
+        ContainerdSetup two = new ContainerdSetup(Distribution.CONTAINERD, config, null, root.resolve("c.sock"),
+            null, ContainerdVersion.parse("v2.1.4"));
+        assertRefused(two, config, "`imports` is '/etc/containerd/conf.d', not a list of strings", "[\"/etc/cdi\"]");
+        Files.writeString(config, "version = 3\n[plugins.'io.containerd.cri.v1.runtime']\ncdi_spec_dirs = 5\n");
+        assertRefused(two, config, "`plugins.\"io.containerd.cri.v1.runtime\".cdi_spec_dirs` is 5", "list like");
+    }
+
+    /** Found by ContainerdTomlPropertyTest: a file that is not UTF-8 was refused as a permission problem. */
+    @Test
+    void aConfigThatIsNotUtf8IsRefusedAsSuchNotAsUnreadable() throws IOException {
+        Path config = write("etc/containerd/config.toml", "");
+        Files.write(config, new byte[] {'v', 'e', 'r', 's', 'i', 'o', 'n', '=', '2', '#', (byte) 0xe9, '\n'});
+        assertRefused(plain(config), config, "not UTF-8 text", "iconv");
+    }
+
+    /** Found by ContainerdTomlPropertyTest: control characters from the file reached the message unescaped. */
+    @Test
+    void theParsersQuoteOfTheFileIsShownOnOnePrintableLine() throws IOException {
+        Path config = write("etc/containerd/config.toml", "\u001b[2Jversion = 2\n");
+        assertRefused(plain(config), config, "\\u001b", "config dump");
+    }
+
     @Test
     void aVersionOneConfigIsRefusedWithTheMigrateCommand() throws IOException {
         Path config = write("etc/containerd/config.toml", "[plugins.cri]\n  sandbox_image = \"pause:3.6\"\n");

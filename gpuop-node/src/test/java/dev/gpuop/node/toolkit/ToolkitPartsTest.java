@@ -30,6 +30,15 @@ class ToolkitPartsTest {
             .isEqualTo("imports = [\"/d/*.toml\"]\nversion = 2\n");
     }
 
+    /** Found by ContainerdTomlPropertyTest: the line edit put the new entry into the comment. */
+    @Test
+    void aBracketInTheImportsLinesCommentDoesNotSwallowTheNewEntry() {
+        String text = "version = 3\nimports = [\"/a/*.toml\"] # see [docs]\n";
+        CommentedConfig edited = ContainerdToml.parse(ImportsLine.add(text, ContainerdToml.parse(text, dir),
+            "/d/*.toml"), dir);
+        assertThat(edited.<List<String>>get("imports")).containsExactly("/a/*.toml", "/d/*.toml");
+    }
+
     @Test
     void importsCoverAFileThroughAGlobRelativeToTheConfigDir() {
         Path config = dir.resolve("config.toml");

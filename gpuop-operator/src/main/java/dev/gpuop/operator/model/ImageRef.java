@@ -18,6 +18,11 @@ public final class ImageRef {
     private static final Pattern REFERENCE = Pattern.compile("^" + DOMAIN + COMPONENT + "(?:/" + COMPONENT + ")*"
         + "(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$");
 
+    /** A repository: a registry and a path, or a path alone. */
+    private static final Pattern REPOSITORY = Pattern.compile("^" + DOMAIN + COMPONENT + "(?:/" + COMPONENT + ")*$");
+    /** An image name: path components. */
+    private static final Pattern PATH = Pattern.compile("^" + COMPONENT + "(?:/" + COMPONENT + ")*$");
+
     private ImageRef() {
     }
 
@@ -40,7 +45,7 @@ public final class ImageRef {
             from = field + ".image";
         } else if (repo != null && image != null && version != null) {
             ref = repo + "/" + image + (version.startsWith("sha256:") ? "@" : ":") + version;
-            from = field + ".version";
+            from = field + "." + culprit(repo, image, version);
         } else if (repo == null && image == null && version == null && fallback != null) {
             ref = fallback;
             from = field + ".image";
@@ -54,6 +59,17 @@ public final class ImageRef {
                 + "(expected [registry/]path[:tag][@sha256:digest], lower-case path)"));
         }
         return ref;
+    }
+
+    /** The key of the part that breaks a composed reference: the one that is wrong on its own, else version. */
+    private static String culprit(String repo, String image, String version) {
+        if (!REPOSITORY.matcher(repo).matches()) {
+            return "repository";
+        }
+        if (!PATH.matcher(image).matches()) {
+            return "image";
+        }
+        return "version";
     }
 
     /** True when the reference pins a digest (then no OS suffix is added to a driver tag). */

@@ -26,6 +26,9 @@ public final class PolicyValidator {
     private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
     private static final Set<String> MIG_STRATEGIES = Set.of("none", "single", "mixed");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The toolkit variables that name host files, whose directories the toolkit step mounts. */
+    private static final Set<String> HOST_PATH_VARIABLES = Set.of("CONTAINERD_CONFIG", "CONTAINERD_SOCKET",
+        "RUNTIME_CONFIG", "RUNTIME_SOCKET");
 
     private PolicyValidator() {
     }
@@ -47,7 +50,7 @@ public final class PolicyValidator {
         sections(spec).forEach((field, c) -> component(field, c, problems));
         String max = spec.daemonsets().rollingUpdate() == null ? null
             : spec.daemonsets().rollingUpdate().maxUnavailable();
-        if (max != null && !max.matches("\\d+%?")) {
+        if (max != null && !isBudget(max)) {
             problems.add(new PolicyProblem("spec.daemonsets.rollingUpdate.maxUnavailable",
                 "'" + max + "' is neither a count nor a percentage like 10%"));
         }
@@ -67,10 +70,49 @@ public final class PolicyValidator {
                 + "to containers only by CDI; set cdi.enabled=true, or toolkit.enabled=false where NVIDIA's "
                 + "nvidia-container-runtime is installed on the hosts"));
         }
+        emptyTolerations(spec.daemonsets().tolerations(), problems);
+        hostPaths(spec.toolkit().getEnv(), problems);
         devicePluginConfig(spec.devicePlugin().getConfig(), devicePluginConfig, problems);
         ValidatorSettings.of(spec.validator(), problems);
         nodeAgentPartImages(spec, problems);
         return problems;
+    }
+
+    /**
+     * A DaemonSet's maxUnavailable as Kubernetes takes it: a count that fits an int (the DaemonSet carries it as one;
+     * 2147483648 failed the render with a NumberFormatException) or a percentage up to 100%.
+     */
+    private static boolean isBudget(String max) {
+        if (max.matches("\\d{1,3}%")) {
+            return Integer.parseInt(max.substring(0, max.length() - 1)) <= 100;
+        }
+        return max.matches("\\d{1,10}") && Long.parseLong(max) <= Integer.MAX_VALUE;
+    }
+
+    /** A null toleration (a bare `-` in YAML) failed the render of every DaemonSet with a NullPointerException. */
+    private static void emptyTolerations(List<?> tolerations, List<PolicyProblem> problems) {
+        for (int i = 0; tolerations != null && i < tolerations.size(); i++) {
+            if (tolerations.get(i) == null) {
+                problems.add(new PolicyProblem("spec.daemonsets.tolerations[" + i + "]", "an empty entry; each "
+                    + "needs a key or an operator"));
+            }
+        }
+    }
+
+    /**
+     * A host file must be an absolute path: the step mounts its directory, and a relative name has none (the
+     * render mounted the host's / over the container's), while an empty value or a NUL failed the render itself.
+     */
+    private static void hostPaths(List<EnvVar> env, List<PolicyProblem> problems) {
+        for (int i = 0; i < env.size(); i++) {
+            EnvVar v = env.get(i);
+            String path = v == null || v.value() == null ? "" : v.value();
+            if (v != null && v.name() != null && HOST_PATH_VARIABLES.contains(v.name())
+                && (!path.startsWith("/") || path.chars().anyMatch(Character::isISOControl))) {
+                problems.add(new PolicyProblem("spec.toolkit.env[" + i + "].value", "'" + path + "' is not "
+                    + "an absolute path on the host, as " + v.name() + " must be"));
+            }
+        }
     }
 
     /** The sections whose work gpuop's node agent does, which therefore take no image of their own. */
@@ -120,6 +162,11 @@ public final class PolicyValidator {
         }
         List<EnvVar> env = c.getEnv();
         for (int i = 0; i < env.size(); i++) {
+            if (env.get(i) == null) {
+                // YAML reads a bare `-` as a null entry
+                problems.add(new PolicyProblem(field + ".env[" + i + "]", "an empty entry; each needs a name"));
+                continue;
+            }
             String name = env.get(i).name();
             if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_.-]*")) {
                 problems.add(new PolicyProblem(field + ".env[" + i + "].name", "'" + name
@@ -137,12 +184,23 @@ public final class PolicyValidator {
             return;
         }
         q.forEach((k, v) -> {
-            try {
-                Quantity.getAmountInBytes(v);
-            } catch (IllegalArgumentException | ArithmeticException e) {
+            if (!isQuantity(v)) {
                 problems.add(new PolicyProblem(field + "." + k, "'" + v + "' is not a quantity like 500m or 1Gi"));
             }
         });
+    }
+
+    private static boolean isQuantity(Quantity v) {
+        // an empty value (`memory:` in YAML) is none either, and fabric8 throws a NullPointerException on it
+        if (v == null) {
+            return false;
+        }
+        try {
+            Quantity.getAmountInBytes(v);
+            return true;
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            return false;
+        }
     }
 
     private static void devicePluginConfig(ConfigRef ref, Map<String, String> data, List<PolicyProblem> problems) {
@@ -197,6 +255,12 @@ public final class PolicyValidator {
         }
         for (String kind : List.of("timeSlicing", "mps")) {
             JsonNode resources = sharing.path(kind).path("resources");
+            if (!resources.isMissingNode() && !resources.isArray()) {
+                // a mapping here has a size but no entries by index
+                problems.add(new PolicyProblem(field + ".sharing." + kind + ".resources", "must be a list of "
+                    + "{name, replicas} entries, got '" + resources + "'"));
+                continue;
+            }
             java.util.Set<String> names = new java.util.HashSet<>();
             for (int i = 0; i < resources.size(); i++) {
                 JsonNode r = resources.get(i);

@@ -49,6 +49,10 @@ public record ValidatorSettings(boolean cuda, Duration interval, boolean workloa
         for (int i = 0; i < env.size(); i++) {
             String field = base + ".env[" + i + "]";
             EnvVar e = env.get(i);
+            if (e == null) {
+                // the section's own env: PolicyValidator's check of every section's env names it already
+                continue;
+            }
             switch (String.valueOf(e.name())) {
                 case "SLEEP_INTERVAL_SECONDS" -> interval = seconds(field, e.value(), problems);
                 case "WITH_WORKLOAD" -> {
@@ -65,7 +69,9 @@ public record ValidatorSettings(boolean cuda, Duration interval, boolean workloa
         for (int i = 0; i < driver.size(); i++) {
             String field = base + ".driver.env[" + i + "]";
             EnvVar e = driver.get(i);
-            if (!"DISABLE_DEV_CHAR_SYMLINK_CREATION".equals(e.name())) {
+            if (e == null) {
+                problems.add(empty(field));
+            } else if (!"DISABLE_DEV_CHAR_SYMLINK_CREATION".equals(e.name())) {
                 unknown(field, e.name(), "DISABLE_DEV_CHAR_SYMLINK_CREATION", problems);
             } else if (!bool(field, e.value(), problems, true)) {
                 problems.add(new PolicyProblem(field + ".value", "gpuop never creates /dev/char links for the GPU "
@@ -81,13 +87,20 @@ public record ValidatorSettings(boolean cuda, Duration interval, boolean workloa
         boolean value = current;
         for (int i = 0; i < env.size(); i++) {
             EnvVar e = env.get(i);
-            if (allowed != null && allowed.equals(e.name())) {
+            if (e == null) {
+                problems.add(empty(field + "[" + i + "]"));
+            } else if (allowed != null && allowed.equals(e.name())) {
                 value = bool(field + "[" + i + "]", e.value(), problems, value);
             } else {
                 unknown(field + "[" + i + "]", e.name(), allowed == null ? "none" : allowed, problems);
             }
         }
         return value;
+    }
+
+    /** YAML reads a bare {@code -} as a null entry. */
+    private static PolicyProblem empty(String field) {
+        return new PolicyProblem(field, "an empty entry; each needs a name");
     }
 
     private static void unknown(String field, String name, String known, List<PolicyProblem> problems) {

@@ -35,7 +35,9 @@ public final class Planner {
             devicePluginConfig));
         RenderContext ctx = new RenderContext(policy, cluster, settings);
         List<OperandPlan> plans = new ArrayList<>();
-        for (Operand op : Operand.all()) {
+        // the operands render only what the validator passed: an env entry without a name, which it names, would
+        // otherwise fail the render with a NullPointerException and the policy would get no condition at all
+        for (Operand op : problems.isEmpty() ? Operand.all() : List.<Operand>of()) {
             try {
                 List<HasMetadata> objects = op.desired(ctx);
                 objects.forEach(o -> Stamp.stamp(o, op.id(), policy, settings.namespace()));

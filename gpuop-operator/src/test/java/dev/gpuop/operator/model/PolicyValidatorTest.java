@@ -94,13 +94,51 @@ class PolicyValidatorTest {
         assertThat(ImageRef.resolve(c, "spec.driver", null)).isEqualTo("nvcr.io/nvidia/driver:580.95.05");
         c.setVersion("sha256:" + "b".repeat(64));
         assertThat(ImageRef.isDigest(ImageRef.resolve(c, "spec.driver", null))).isTrue();
+        // the part that is wrong is named, not always version (PolicyValidatorPropertyTest found image blamed on it)
         c.setImage("Driver Image");
         c.setVersion("1");
         assertThatThrownBy(() -> ImageRef.resolve(c, "spec.driver", null)).isInstanceOf(PolicyException.class)
+            .satisfies(e -> assertThat(((PolicyException) e).problem().field()).isEqualTo("spec.driver.image"));
+        c.setImage("driver");
+        c.setVersion("1 0");
+        assertThatThrownBy(() -> ImageRef.resolve(c, "spec.driver", null))
             .satisfies(e -> assertThat(((PolicyException) e).problem().field()).isEqualTo("spec.driver.version"));
+        c.setRepository("nvcr.io/");
+        c.setVersion("1");
+        assertThatThrownBy(() -> ImageRef.resolve(c, "spec.driver", null))
+            .satisfies(e -> assertThat(((PolicyException) e).problem().field()).isEqualTo("spec.driver.repository"));
+        c.setRepository("nvcr.io/nvidia");
+        c.setImage("Driver Image");
         c.setVersion(null);
         assertThatThrownBy(() -> ImageRef.resolve(c, "spec.driver", null))
             .hasMessageStartingWith("spec.driver.image: set repository, image and version");
+    }
+
+    /** Found by PolicyValidatorPropertyTest: each of these failed the whole plan with an exception, no condition. */
+    @Test
+    void emptyEntriesAndValuesAreProblemsByFieldNotExceptions() {
+        String spec = "daemonsets:\n  tolerations: [null]\n  rollingUpdate:\n    maxUnavailable: '2147483648'\n"
+            + "driver:\n  env: [null]\n  resources:\n    limits:\n      memory: null\n"
+            + "toolkit:\n  env:\n  - name: CONTAINERD_CONFIG\n  - name: CONTAINERD_SOCKET\n    value: c.sock\n"
+            + "validator:\n  env: [null]\n  driver:\n    env: [null]\n";
+        assertThat(fields(spec, null)).containsExactlyInAnyOrder("spec.daemonsets.tolerations[0]",
+            "spec.daemonsets.rollingUpdate.maxUnavailable", "spec.driver.env[0]", "spec.driver.resources.limits.memory",
+            "spec.toolkit.env[0].value", "spec.toolkit.env[1].value", "spec.validator.env[0]",
+            "spec.validator.driver.env[0]");
+        assertThat(fields("daemonsets:\n  rollingUpdate:\n    maxUnavailable: 101%\n", null))
+            .containsExactly("spec.daemonsets.rollingUpdate.maxUnavailable");
+        String configMap = "devicePlugin:\n  config:\n    name: plugin-config\n    default: any\n";
+        assertThat(fields(configMap, Map.of("any", "version: v1\nsharing:\n  timeSlicing:\n    resources:\n"
+            + "      name: nvidia.com/gpu\n"))).containsExactly(
+                "spec.devicePlugin.config (plugin-config/any).sharing.timeSlicing.resources");
+    }
+
+    /** Found by PolicyValidatorPropertyTest: a value's escape sequence reached the condition unescaped. */
+    @Test
+    void aProblemIsOneLineOfPrintableText() {
+        String spec = "driver:\n  imagePullPolicy: \"a\\nb\\u001b[2J\"\n";
+        List<PolicyProblem> p = PolicyValidator.validate(TestNodes.policy(spec).spec(), ONE_L4, null);
+        assertThat(p).singleElement().satisfies(x -> assertThat(x.message()).startsWith("'a\\u000ab\\u001b[2J'"));
     }
 
     /** Editing the ClusterPolicy by hand meets the chart's rule: the node agent's parts take no image of their own. */

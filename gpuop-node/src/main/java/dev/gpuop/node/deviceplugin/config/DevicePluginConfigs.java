@@ -1,8 +1,10 @@
 package dev.gpuop.node.deviceplugin.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gpuop.node.agent.JsonFieldErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +29,16 @@ public final class DevicePluginConfigs {
             file = text == null || text.isBlank() ? new PluginConfigFile(null, null, null)
                 : YAML.readValue(text, PluginConfigFile.class);
         } catch (JsonProcessingException e) {
-            throw new InvalidConfigException(source + ": not a device plugin config: " + e.getOriginalMessage()
-                + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+            // a value of the wrong type is named by its field path, as the rules below name theirs; Jackson's own
+            // message names Java classes and Jackson's settings instead
+            String field = e instanceof JsonMappingException m && !m.getPath().isEmpty()
+                ? JsonFieldErrors.describe(e) : null;
+            String line = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
+                : " (line " + e.getLocation().getLineNr() + ")";
+            String problem = field != null ? field + line : e instanceof JsonMappingException
+                ? "not a device plugin config: expected a mapping with `version: v1` at the top" + line
+                : "not a device plugin config: " + JsonFieldErrors.syntax(e);
+            throw new InvalidConfigException(source + ": " + problem, e);
         }
         try {
             return DevicePluginSettings.from(file == null ? new PluginConfigFile(null, null, null) : file, env);

@@ -1,5 +1,6 @@
 package dev.gpuop.node.deviceplugin.config;
 
+import dev.gpuop.node.agent.JsonFieldErrors;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ public record DevicePluginSettings(MigStrategy migStrategy, boolean failOnInitEr
     /** Validates a parsed file, applying the environment's overrides (MIG_STRATEGY, DEVICE_LIST_STRATEGY, ...). */
     public static DevicePluginSettings from(PluginConfigFile file, Map<String, String> env) {
         if (file.version() != null && !file.version().equals("v1")) {
-            throw new InvalidConfigException("version: '" + file.version() + "' is not supported; use v1");
+            throw new InvalidConfigException("version: '" + shown(file.version()) + "' is not supported; use v1");
         }
         PluginConfigFile.Flags f = file.flags() == null
             ? new PluginConfigFile.Flags(null, null, null, null, null, null, null, null) : file.flags();
@@ -53,10 +54,10 @@ public record DevicePluginSettings(MigStrategy migStrategy, boolean failOnInitEr
         String driverRoot = env.getOrDefault("NVIDIA_DRIVER_ROOT", f.nvidiaDriverRoot());
         String devRoot = env.getOrDefault("NVIDIA_DEV_ROOT", f.nvidiaDevRoot());
         return new DevicePluginSettings(
-            migStrategy(mig),
+            migStrategy(mig, origin(env, "MIG_STRATEGY", "flags.migStrategy")),
             bool(env, "FAIL_ON_INIT_ERROR", f.failOnInitError(), true),
-            listStrategies(lists),
-            indexIds(ids),
+            listStrategies(lists, origin(env, "DEVICE_LIST_STRATEGY", "flags.plugin.deviceListStrategy")),
+            indexIds(ids, origin(env, "DEVICE_ID_STRATEGY", "flags.plugin.deviceIDStrategy")),
             bool(env, "PASS_DEVICE_SPECS", p.passDeviceSpecs(), false),
             env.getOrDefault("CDI_ANNOTATION_PREFIX", p.cdiAnnotationPrefix() == null ? "cdi.k8s.io/"
                 : p.cdiAnnotationPrefix()),
@@ -77,51 +78,65 @@ public record DevicePluginSettings(MigStrategy migStrategy, boolean failOnInitEr
         return deviceListStrategies.stream().anyMatch(s -> !s.isCdi());
     }
 
-    private static MigStrategy migStrategy(String value) {
+    /**
+     * Where a value came from, for its refusal: the environment variable when it overrides the file, since the
+     * file's field may be fine and sending the admin there would hide the real cause.
+     */
+    private static String origin(Map<String, String> env, String variable, String field) {
+        return env.containsKey(variable) ? variable : field;
+    }
+
+    private static MigStrategy migStrategy(String value, String origin) {
         if (value == null || value.isBlank()) {
             return MigStrategy.NONE;
         }
         try {
             return MigStrategy.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException("flags.migStrategy: '" + value + "' is not one of none, single, mixed");
+            throw new InvalidConfigException(origin + ": '" + shown(value) + "' is not one of none, single, mixed");
         }
     }
 
-    private static Set<DeviceListStrategy> listStrategies(List<String> values) {
+    private static Set<DeviceListStrategy> listStrategies(List<String> values, String origin) {
         if (values == null || values.isEmpty()) {
             return EnumSet.of(DeviceListStrategy.ENVVAR);
         }
         Set<DeviceListStrategy> set = EnumSet.noneOf(DeviceListStrategy.class);
         for (String v : values) {
+            // a null entry (`- ` or `[null]` in YAML) is refused like any other unknown name
             DeviceListStrategy s = java.util.Arrays.stream(DeviceListStrategy.values())
-                .filter(x -> x.configName().equals(v.trim())).findFirst()
-                .orElseThrow(() -> new InvalidConfigException("flags.plugin.deviceListStrategy: '" + v
+                .filter(x -> v != null && x.configName().equals(v.trim())).findFirst()
+                .orElseThrow(() -> new InvalidConfigException(origin + ": '" + shown(v)
                     + "' is not one of envvar, volume-mounts, cdi-annotations, cdi-cri"));
             set.add(s);
         }
         return set;
     }
 
-    private static boolean indexIds(String value) {
+    private static boolean indexIds(String value, String origin) {
         if (value == null || value.isBlank() || value.equals("uuid")) {
             return false;
         }
         if (value.equals("index")) {
             return true;
         }
-        throw new InvalidConfigException("flags.plugin.deviceIDStrategy: '" + value + "' is not one of uuid, index");
+        throw new InvalidConfigException(origin + ": '" + shown(value) + "' is not one of uuid, index");
     }
 
     private static boolean bool(Map<String, String> env, String name, Boolean file, boolean dflt) {
         String v = env.get(name);
         if (v != null) {
             if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-                throw new InvalidConfigException(name + ": '" + v + "' is not true or false");
+                throw new InvalidConfigException(name + ": '" + shown(v) + "' is not true or false");
             }
             return Boolean.parseBoolean(v);
         }
         return file == null ? dflt : file;
+    }
+
+    /** A value from the file as a refusal quotes it: a control character in it must not break the line. */
+    private static String shown(String value) {
+        return JsonFieldErrors.printable(String.valueOf(value));
     }
 
     private static Optional<Replication> replication(PluginConfigFile.Sharing sharing) {
@@ -139,14 +154,19 @@ public record DevicePluginSettings(MigStrategy migStrategy, boolean failOnInitEr
         for (int i = 0; i < resources.size(); i++) {
             PluginConfigFile.ReplicatedResource res = resources.get(i);
             String at = field + ".resources[" + i + "]";
+            if (res == null) {
+                // YAML reads a bare `-` as a null entry, not as one without fields
+                throw new InvalidConfigException(at + ": empty; each entry needs a name and replicas");
+            }
             if (res.name() == null || !res.name().startsWith("nvidia.com/")) {
-                throw new InvalidConfigException(at + ".name: '" + res.name() + "' must be a nvidia.com/ resource");
+                throw new InvalidConfigException(at + ".name: '" + shown(res.name())
+                    + "' must be a nvidia.com/ resource");
             }
             if (res.replicas() == null || res.replicas() < 2) {
                 throw new InvalidConfigException(at + ".replicas: " + res.replicas() + " must be 2 or more");
             }
             if (replicas.put(res.name(), res.replicas()) != null) {
-                throw new InvalidConfigException(at + ".name: '" + res.name() + "' is listed twice");
+                throw new InvalidConfigException(at + ".name: '" + shown(res.name()) + "' is listed twice");
             }
         }
         boolean failGreater = r.failRequestsGreaterThanOne() == null ? mps : r.failRequestsGreaterThanOne();

@@ -77,9 +77,21 @@ class DevicePluginSettingsTest {
         assertThatThrownBy(() -> DevicePluginConfigs.parse(
             "sharing: {timeSlicing: {resources: [{name: nvidia.com/gpu, replicas: 1}]}}", "f", Map.of()))
             .hasMessageContaining("sharing.timeSlicing.resources[0].replicas: 1 must be 2 or more");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse("version: 'v1\n", "f", Map.of()))
+            .hasMessage("f: not a device plugin config: while scanning a quoted scalar; found unexpected end of "
+                + "stream (line 1)");
+        // Jackson meets the list where flags' mapping belongs before the missing `]`: the field is named
         assertThatThrownBy(() -> DevicePluginConfigs.parse("flags: [", "f", Map.of()))
-            .hasMessageStartingWith("f: not a device plugin config");
+            .hasMessage("f: flags: expected a mapping (line 1)");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse(
+            "sharing: {timeSlicing: {resources: [{name: nvidia.com/gpu, replicas: four}]}}", "f", Map.of()))
+            .hasMessage("f: sharing.timeSlicing.resources[0].replicas: 'four' is not a whole number (line 1)");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse("sharing: {mps: {resources: [null]}}", "f", Map.of()))
+            .hasMessage("f: sharing.mps.resources[0]: empty; each entry needs a name and replicas");
         assertThatThrownBy(() -> DevicePluginConfigs.parse("flags: {}", "f", Map.of("PASS_DEVICE_SPECS", "yes")))
             .hasMessageContaining("PASS_DEVICE_SPECS: 'yes' is not true or false");
+        // the file says none: the refusal must send the admin to the variable that overrides it
+        assertThatThrownBy(() -> DevicePluginConfigs.parse("flags: {migStrategy: none}", "f",
+            Map.of("MIG_STRATEGY", "yes"))).hasMessage("f: MIG_STRATEGY: 'yes' is not one of none, single, mixed");
     }
 }

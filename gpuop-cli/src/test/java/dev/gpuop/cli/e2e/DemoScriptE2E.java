@@ -282,7 +282,8 @@ class DemoScriptE2E {
 
     /**
      * A hand edit of an operand that keeps the operator's hash annotation (the node agent DaemonSet given an extra
-     * variable) is put back by the operator within 60 s, with a Warning event naming the object and the field.
+     * variable, a Service's port, the node agent's ClusterRole's rules) or a deleted operand (the RuntimeClass) is
+     * put back by the operator within 60 s, with a Warning event naming the object and the field.
      */
     @Test
     @Order(3)
@@ -318,6 +319,29 @@ class DemoScriptE2E {
         }
         assertThat(svc.get().getSpec().getPorts().getFirst().getPort()).as("Service put back within 60 s")
             .isEqualTo(9400);
+        // cluster-scoped operands too (watched by label): a ClusterRole whose verbs were cut and a deleted RuntimeClass
+        var role = k8s.rbac().clusterRoles().withName("gpuop-node-agent");
+        var rules = role.get().getRules();
+        role.edit(r -> {
+            r.getRules().getFirst().setVerbs(List.of("get"));
+            return r;
+        });
+        assertThat(role.get().getRules()).as("the hand edit took").isNotEqualTo(rules);
+        var runtimeClass = k8s.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName("nvidia");
+        assertThat(runtimeClass.get()).as("the policy's RuntimeClass").isNotNull();
+        runtimeClass.withTimeout(30, java.util.concurrent.TimeUnit.SECONDS).delete();
+        long clusterDeadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < clusterDeadline && (!role.get().getRules().equals(rules)
+            || runtimeClass.get() == null)) {
+            Thread.sleep(500);
+        }
+        assertThat(role.get().getRules()).as("ClusterRole put back within 60 s").isEqualTo(rules);
+        assertThat(runtimeClass.get()).as("RuntimeClass created again within 60 s").isNotNull();
+        assertThat(runtimeClass.get().getHandler()).isEqualTo("nvidia");
+        assertThat(k8s.v1().events().inAnyNamespace().list().getItems()).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("DriftCorrected");
+            assertThat(e.getMessage()).contains("ClusterRole gpuop-node-agent was changed by hand at rules");
+        });
         // the DaemonSet rolls out the put-back template before the next test
         long rolled = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < rolled) {

@@ -9,7 +9,13 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -73,15 +79,27 @@ public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> 
                 .withSecondaryToPrimaryMapper(c -> ctx.getPrimaryCache().list().map(ResourceID::fromResource)
                     .collect(Collectors.toSet()))
                 .build(), ctx);
-        InformerEventSource<Service, ClusterPolicy> services = new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Service.class, ClusterPolicy.class).withName("services")
-                .withNamespaces(settings.namespace())
-                .withLabelSelector(Stamp.LABELS.getFirst().getKey() + "=" + Stamp.LABELS.getFirst().getValue())
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ClusterPolicy.class, true))
-                .build(), ctx);
         controller = new PolicyController(ctx.getClient(), settings, () -> nodes.list().toList(), metrics,
             Clock.systemUTC());
-        return List.of(nodes, daemonSets, configMaps, services);
+        // every other kind of operand object, ours by label: a hand edit or a delete is put back at once, not at the
+        // next resync (5 minutes when ready); the RBAC objects and the RuntimeClass are cluster-scoped
+        return List.of(nodes, daemonSets, configMaps, owned(Service.class, true, ctx),
+            owned(ServiceAccount.class, true, ctx), owned(Role.class, true, ctx), owned(RoleBinding.class, true, ctx),
+            owned(ClusterRole.class, false, ctx), owned(ClusterRoleBinding.class, false, ctx),
+            owned(RuntimeClass.class, false, ctx));
+    }
+
+    /** An informer on the operand objects of one kind that carry gpuop's label, each mapped to its policy. */
+    private <R extends HasMetadata> InformerEventSource<R, ClusterPolicy> owned(Class<R> kind, boolean namespaced,
+                                                                               EventSourceContext<ClusterPolicy> ctx) {
+        var config = InformerEventSourceConfiguration.from(kind, ClusterPolicy.class)
+            .withName(HasMetadata.getPlural(kind))
+            .withLabelSelector(Stamp.LABELS.getFirst().getKey() + "=" + Stamp.LABELS.getFirst().getValue())
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ClusterPolicy.class, true));
+        if (namespaced) {
+            config.withNamespaces(settings.namespace());
+        }
+        return new InformerEventSource<>(config.build(), ctx);
     }
 
     /** A node update matters when a label changed or the node agent's report did; heartbeats do not. */

@@ -8,6 +8,7 @@
 #   cluster.sh status        what runs, node list
 #   cluster.sh kwok N        add N simulated GPU nodes (KWOK); `kwok 0` removes them all
 #   cluster.sh restart-kubelet   restart the kubelet alone (it recreates kubelet.sock)
+#   cluster.sh outage SECONDS [etcd]   stop the API server (and etcd) for SECONDS, then start it again
 #   cluster.sh import TAR [NAME]   import an OCI/docker image archive into containerd (k8s.io)
 #   cluster.sh nvidia-runtime PATH|off   add (or remove) containerd's nvidia runtime as RKE2/K3s add it when
 #                            NVIDIA's container toolkit is on the host (BinaryName PATH), and restart containerd
@@ -185,14 +186,16 @@ make_pki() {
 # ---------------------------------------------------------------- control plane --
 api_ready() { kc get --raw /readyz >/dev/null 2>&1; }
 
-start_control_plane() {
+start_etcd() {
 	start etcd "$BIN/etcd" --name=gpuop-testenv --data-dir="$D/etcd" \
 		--listen-client-urls=http://127.0.0.1:2379 --advertise-client-urls=http://127.0.0.1:2379 \
 		--listen-peer-urls=http://127.0.0.1:2380 --initial-advertise-peer-urls=http://127.0.0.1:2380 \
 		--initial-cluster=gpuop-testenv=http://127.0.0.1:2380 --listen-metrics-urls=http://127.0.0.1:2381 \
 		--quota-backend-bytes=4294967296 --snapshot-count=100000 --log-level=warn
 	wait_for 30 etcd curl -fsS http://127.0.0.1:2379/health || need_alive etcd
+}
 
+start_apiserver() {
 	start kube-apiserver "$BIN/kube-apiserver" \
 		--etcd-servers=http://127.0.0.1:2379 \
 		--bind-address=0.0.0.0 --secure-port=$API_PORT --advertise-address=$NODE_IP \
@@ -214,7 +217,11 @@ start_control_plane() {
 		--max-requests-inflight=800 --max-mutating-requests-inflight=400 --delete-collection-workers=4 \
 		--profiling=false --v=1
 	wait_for 60 kube-apiserver api_ready || need_alive kube-apiserver
+}
 
+start_control_plane() {
+	start_etcd
+	start_apiserver
 	start kube-controller-manager "$BIN/kube-controller-manager" \
 		--kubeconfig="$D/controller-manager.kubeconfig" \
 		--authentication-kubeconfig="$D/controller-manager.kubeconfig" \
@@ -531,6 +538,19 @@ cmd_restart_kubelet() {
 	log "kubelet restarted"
 }
 
+# An API server outage, as a control-plane upgrade or a crash causes one: the API server stopped for SECONDS (with
+# `etcd`, etcd stopped too and started again from its data dir), then started again; returns once it answers
+# /readyz. The chaos tests (NodeChaosE2E, ControlPlaneChaosE2E) use it.
+cmd_outage() {
+	local secs=${1:?usage: cluster.sh outage SECONDS [etcd]} with_etcd=${2:-}
+	stop_proc kube-apiserver
+	[[ $with_etcd != etcd ]] || stop_proc etcd
+	sleep "$secs"
+	[[ $with_etcd != etcd ]] || start_etcd
+	start_apiserver
+	log "API server back after a ${secs}s outage${with_etcd:+ (etcd restarted)}"
+}
+
 node_ready() {
 	[[ $(kc get node $NODE_NAME -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]
 }
@@ -795,10 +815,11 @@ down) cmd_down ;;
 status) cmd_status ;;
 kwok) shift; cmd_kwok "$@" ;;
 restart-kubelet) cmd_restart_kubelet ;;
+outage) shift; cmd_outage "$@" ;;
 import) shift; import_image "$@" ;;
 kubectl) shift; kc "$@" ;;
 crictl) shift; exec "$BIN/crictl" --config "$D/crictl.yaml" "$@" ;;
 ctr) shift; ctr "$@" ;;
 env) echo "export KUBECONFIG=$KUBECONFIG_FILE PATH=$BIN:\$PATH" ;;
-*) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+*) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -63,6 +63,18 @@ public final class TestCluster {
     }
 
     /**
+     * Stops the API server (and etcd too, with {@code withEtcd}) for the given seconds and starts it again; returns
+     * when it answers again.
+     */
+    public void apiServerOutage(int seconds, boolean withEtcd) {
+        List<String> args = new ArrayList<>(List.of("outage", Integer.toString(seconds)));
+        if (withEtcd) {
+            args.add("etcd");
+        }
+        run(repo, args, seconds + 180L);
+    }
+
+    /**
      * Imports an image archive (OCI or docker-save) into the node's containerd under a name (also when an image of
      * that name is already there); returns the name pods use.
      */

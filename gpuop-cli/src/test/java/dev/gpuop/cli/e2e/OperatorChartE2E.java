@@ -235,4 +235,54 @@ class OperatorChartE2E {
             .get().getHandler()).isEqualTo("nvidia");
         assertThat(Files.exists(chart.resolve("crds/clusterpolicies.gpuop.dev.yaml"))).isTrue();
     }
+
+    /**
+     * What each component needs, written down apart from the chart and the operator's manifests, so that a rule
+     * added there without a reason fails here. Every account in the release's namespace is listed by kubectl;
+     * what any account may do (a fresh one's list, the namespace's {@code default}) is left out.
+     */
+    private static final Map<String, Map<String, String>> NEEDS = Map.of(
+        "gpuop-operator", Map.ofEntries(
+            Map.entry("clusterpolicies.gpuop.dev", "get list watch update patch"),
+            Map.entry("clusterpolicies.gpuop.dev/status", "get update patch"),
+            Map.entry("clusterpolicies.gpuop.dev/finalizers", "update"),
+            Map.entry("nodes", "get list watch patch update"),
+            Map.entry("daemonsets.apps", "get list watch create update patch delete"),
+            Map.entry("controllerrevisions.apps", "get list watch"),
+            Map.entry("pods", "get list watch create delete"),
+            Map.entry("configmaps", "get list watch create update patch delete"),
+            Map.entry("serviceaccounts", "get list watch create update patch delete"),
+            Map.entry("services", "get list watch create update patch delete"),
+            Map.entry("clusterroles.rbac.authorization.k8s.io", "get list watch create update patch delete"),
+            Map.entry("clusterrolebindings.rbac.authorization.k8s.io", "get list watch create update patch delete"),
+            Map.entry("roles.rbac.authorization.k8s.io", "get list watch create update patch delete"),
+            Map.entry("rolebindings.rbac.authorization.k8s.io", "get list watch create update patch delete"),
+            Map.entry("runtimeclasses.node.k8s.io", "get list watch create update patch delete"),
+            Map.entry("events", "create patch"),
+            Map.entry("events.events.k8s.io", "create patch"),
+            Map.entry("leases.coordination.k8s.io", "get create update patch")),
+        // its Node (report, labels, the device plugin config label) and its workload check pod
+        "gpuop-node-agent", Map.of("nodes", "get patch watch", "pods", "create get delete"));
+
+    @Test
+    void everyServiceAccountMayDoOnlyWhatItsComponentNeeds(TestCluster cluster) throws Exception {
+        Path kubectl = cluster.repo().resolve("testenv/.bin/kubectl");
+        Map<String, java.util.Set<String>> anyone = ServiceAccountRights.list(kubectl, kubeconfig, NS, "default");
+        java.util.List<String> accounts = cluster.client().serviceAccounts().inNamespace(NS).list().getItems()
+            .stream().map(a -> a.getMetadata().getName()).filter(n -> !n.equals("default")).sorted().toList();
+        assertThat(accounts).as("the release's service accounts").containsAll(NEEDS.keySet());
+        java.util.List<String> beyond = new java.util.ArrayList<>();
+        for (String account : accounts) {
+            Map<String, String> needs = NEEDS.getOrDefault(account, Map.of());
+            ServiceAccountRights.list(kubectl, kubeconfig, NS, account).forEach((resource, verbs) -> {
+                java.util.Set<String> extra = new java.util.TreeSet<>(verbs);
+                extra.removeAll(anyone.getOrDefault(resource, java.util.Set.of()));
+                extra.removeAll(java.util.List.of(needs.getOrDefault(resource, "").split(" ")));
+                if (resource.contains("*") || !extra.isEmpty()) {
+                    beyond.add(account + " may " + extra + " " + resource);
+                }
+            });
+        }
+        assertThat(beyond).as("rights beyond what the components need (or a wildcard)").isEmpty();
+    }
 }

@@ -14,14 +14,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kill -9 the config writer at random points, 100 times: the config is always exactly the old or the new one,
+ * Kill -9 the config writer at random points, 100 times (1,000 with {@code -Dgpuop.chaos.kills=1000}, as
+ * {@code scripts/test.sh --chaos-long} runs it): the config is always exactly the old or the new one,
  * never a mix or a truncation. The writer runs in a child JVM replacing a 2 MiB config in a loop; each kill comes
  * at a random point within two write times after its first write (measured, so the test follows the machine's
  * load), and the test checks that some kills left each content and some landed inside a write.
  */
 class SafeFileWriterCrashIT {
 
-    static final int KILLS = 100;
+    static final int KILLS = Integer.getInteger("gpuop.chaos.kills", 100);
 
     @TempDir
     Path dir;

@@ -38,6 +38,12 @@ public final class GpuopOperator implements AutoCloseable {
         operator.register(new ClusterPolicyReconciler(settings, metrics));
         http = new OperatorHttpServer(metricsPort, healthPort, registry, () -> operator.getRuntimeInfo()
             .allEventSourcesAreHealthy());
+        try {
+            ApiServerWait.untilAnswering(client, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the API server", e);
+        }
         operator.start();
         System.getLogger(GpuopOperator.class.getName()).log(System.Logger.Level.INFO,
             "gpuop operator started in namespace {0} (leader election {1}), watching {2}", settings.namespace(),

@@ -1,10 +1,10 @@
 package dev.gpuop.operator.model;
 
-import static dev.gpuop.operator.PropertyCheck.elements;
-import static dev.gpuop.operator.PropertyCheck.forAll;
-import static dev.gpuop.operator.PropertyCheck.frequency;
-import static dev.gpuop.operator.PropertyCheck.just;
-import static dev.gpuop.operator.PropertyCheck.weight;
+import static dev.gpuop.testsupport.PropertyCheck.elements;
+import static dev.gpuop.testsupport.PropertyCheck.forAll;
+import static dev.gpuop.testsupport.PropertyCheck.frequency;
+import static dev.gpuop.testsupport.PropertyCheck.just;
+import static dev.gpuop.testsupport.PropertyCheck.weight;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.gpuop.api.v1alpha1.ClusterPolicy;
-import dev.gpuop.operator.PropertyCheck.Gen;
+import dev.gpuop.testsupport.PropertyCheck.Gen;
 import dev.gpuop.operator.TestNodes;
 import dev.gpuop.operator.operand.OperatorSettings;
 import dev.gpuop.operator.plan.DesiredState;

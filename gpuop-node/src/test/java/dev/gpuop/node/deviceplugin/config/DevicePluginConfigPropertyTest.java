@@ -1,20 +1,20 @@
 package dev.gpuop.node.deviceplugin.config;
 
-import static dev.gpuop.node.PropertyCheck.charsOf;
-import static dev.gpuop.node.PropertyCheck.elements;
-import static dev.gpuop.node.PropertyCheck.forAll;
-import static dev.gpuop.node.PropertyCheck.frequency;
-import static dev.gpuop.node.PropertyCheck.ints;
-import static dev.gpuop.node.PropertyCheck.just;
-import static dev.gpuop.node.PropertyCheck.oneOf;
-import static dev.gpuop.node.PropertyCheck.strings;
-import static dev.gpuop.node.PropertyCheck.weight;
+import static dev.gpuop.testsupport.PropertyCheck.charsOf;
+import static dev.gpuop.testsupport.PropertyCheck.elements;
+import static dev.gpuop.testsupport.PropertyCheck.forAll;
+import static dev.gpuop.testsupport.PropertyCheck.frequency;
+import static dev.gpuop.testsupport.PropertyCheck.ints;
+import static dev.gpuop.testsupport.PropertyCheck.just;
+import static dev.gpuop.testsupport.PropertyCheck.oneOf;
+import static dev.gpuop.testsupport.PropertyCheck.strings;
+import static dev.gpuop.testsupport.PropertyCheck.weight;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.gpuop.node.PropertyCheck.Gen;
+import dev.gpuop.testsupport.PropertyCheck.Gen;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.gpuop.operator;
+package dev.gpuop.testsupport;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,8 +15,6 @@ import java.util.function.Function;
  * <p>{@code -Dgpuop.property.tries=N} runs more (or fewer) tries than the test asks for, {@code
  * -Dgpuop.property.seed=S} another seed, {@code -Dgpuop.property.case=C} (with {@code -Dtest} naming the one test)
  * only the case whose seed a failure printed.
- *
- * <p>A copy of gpuop-node's dev.gpuop.node.PropertyCheck: the operator's tests cannot see the node module's.
  */
 public final class PropertyCheck {
 

@@ -68,6 +68,8 @@ class NodeChaosE2E {
     void kubeletRestartsWhilePodsAskForGpus(TestCluster cluster, KubernetesClient k8s) throws Exception {
         agent = new NodeAgentProcess(cluster, k8s, null);
         agent.start();
+        // the node may still show an earlier agent's GPUs: wait for this one's own registration too
+        E2eSupport.await(() -> registrations() >= 1, Duration.ofSeconds(90), () -> "no registration; log:\n" + tail());
         awaitAllocatable(k8s, 8, Duration.ofSeconds(90));
         ChaosReport report = new ChaosReport("kubelet restarted while pods ask for GPUs (restart to allocatable)");
         for (int i = 0; i < ChaosReport.RUNS; i++) {

@@ -12,21 +12,18 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.gpuop.api.v1alpha1.ClusterPolicy;
+import dev.gpuop.testsupport.DocumentMutation;
 import dev.gpuop.testsupport.PropertyCheck.Gen;
 import dev.gpuop.operator.TestNodes;
 import dev.gpuop.operator.operand.OperatorSettings;
 import dev.gpuop.operator.plan.DesiredState;
 import dev.gpuop.operator.plan.Planner;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -136,13 +133,13 @@ class PolicyValidatorPropertyTest {
     void mutatedPoliciesPlanOrNameTheFieldAndNeverThrow() {
         Gen<Case> cases = r -> {
             if (r.nextInt(4) == 0) {
-                Object config = copy(DEVICE_PLUGIN_CONFIG);
-                Mutation m = mutateSomewhere(config, r);
+                Object config = DocumentMutation.deepCopy(DEVICE_PLUGIN_CONFIG);
+                DocumentMutation m = DocumentMutation.applySomewhere(config, r, WRONG, UNKNOWN_KEYS);
                 return new Case(policyYaml(SPEC), text(config), CONFIG_FIELD + (m.path().isEmpty() ? ""
                     : "." + m.path()), "ConfigMap: " + m.how());
             }
-            Object spec = copy(SPEC);
-            Mutation m = mutateSomewhere(spec, r);
+            Object spec = DocumentMutation.deepCopy(SPEC);
+            DocumentMutation m = DocumentMutation.applySomewhere(spec, r, WRONG, UNKNOWN_KEYS);
             return new Case(policyYaml(spec), text(DEVICE_PLUGIN_CONFIG), "spec" + (m.path().isEmpty() ? ""
                 : "." + m.path()), m.how());
         };
@@ -227,10 +224,6 @@ class PolicyValidatorPropertyTest {
 
     // ---- mutations ------------------------------------------------------------------------------------------
 
-    /** What a mutation did, and the path a refusal of it should name. */
-    record Mutation(String how, String path) {
-    }
-
     private static final List<String> UNKNOWN_KEYS = List.of("enabeld", "image", "replicas", "x", "", "spec");
     private static final Gen<Object> WRONG = frequency(List.of(
         weight(3, elements(0, 1, -1, 2, Integer.MAX_VALUE, 2_147_483_648L, 99_999_999_999L)),
@@ -243,91 +236,6 @@ class PolicyValidatorPropertyTest {
         weight(1, r -> new ArrayList<>()),
         weight(1, r -> new LinkedHashMap<>(Map.of("name", "x"))),
         weight(1, r -> new LinkedHashMap<>())));
-
-    private static Mutation mutateSomewhere(Object doc, Random r) {
-        List<String> paths = new ArrayList<>();
-        collectPaths(doc, "", paths);
-        return mutate(doc, elements(paths).next(r), r);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Mutation mutate(Object doc, String path, Random r) {
-        Object parent = parentOf(doc, path);
-        String last = segments(path).getLast();
-        String parentPath = path.substring(0, Math.max(0, path.length() - last.length()
-            - (path.endsWith("]") ? 2 : 1)));
-        Object value = WRONG.next(r);
-        if (parent instanceof Map<?, ?> m) {
-            Map<String, Object> map = (Map<String, Object>) m;
-            switch (r.nextInt(6)) {
-                case 0 -> {
-                    map.remove(last);
-                    return new Mutation("removed", path);
-                }
-                case 1 -> {
-                    String key = elements(UNKNOWN_KEYS).next(r);
-                    map.put(key, value);
-                    return new Mutation("set " + key + " next to it to " + value, parentPath);
-                }
-                default -> {
-                    map.put(last, value);
-                    return new Mutation("set to " + value, path);
-                }
-            }
-        }
-        List<Object> list = (List<Object>) parent;
-        int i = Integer.parseInt(last);
-        switch (r.nextInt(4)) {
-            case 0 -> {
-                list.add(i, null);
-                return new Mutation("null inserted", path);
-            }
-            case 1 -> {
-                list.add(copy(list.get(i)));
-                return new Mutation("entry duplicated at the end", parentPath);
-            }
-            default -> {
-                list.set(i, value);
-                return new Mutation("entry set to " + value, path);
-            }
-        }
-    }
-
-    private static void collectPaths(Object node, String at, List<String> out) {
-        if (!at.isEmpty()) {
-            out.add(at);
-        }
-        if (node instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> collectPaths(v, at.isEmpty() ? String.valueOf(k) : at + "." + k, out));
-        } else if (node instanceof List<?> l) {
-            for (int i = 0; i < l.size(); i++) {
-                collectPaths(l.get(i), at + "[" + i + "]", out);
-            }
-        }
-    }
-
-    private static Object parentOf(Object doc, String path) {
-        Object node = doc;
-        List<String> segments = segments(path);
-        for (String s : segments.subList(0, segments.size() - 1)) {
-            node = node instanceof Map<?, ?> m ? m.get(s) : ((List<?>) node).get(Integer.parseInt(s));
-        }
-        return node;
-    }
-
-    /** A key, or a list index in brackets. */
-    private static final Pattern SEGMENT = Pattern.compile("\\[(\\d+)]|([^\\[]+)");
-
-    private static List<String> segments(String path) {
-        List<String> out = new ArrayList<>();
-        for (String part : path.split("\\.")) {
-            Matcher m = SEGMENT.matcher(part);
-            while (m.find()) {
-                out.add(m.group(1) != null ? m.group(1) : m.group(2));
-            }
-        }
-        return out;
-    }
 
     // ---- documents ------------------------------------------------------------------------------------------
 
@@ -356,11 +264,4 @@ class PolicyValidatorPropertyTest {
         }
     }
 
-    private static Object copy(Object doc) {
-        try {
-            return JSON.readValue(JSON.writeValueAsBytes(doc), Object.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

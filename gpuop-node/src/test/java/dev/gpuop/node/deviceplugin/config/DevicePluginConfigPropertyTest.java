@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.gpuop.testsupport.DocumentMutation;
 import dev.gpuop.testsupport.PropertyCheck.Gen;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,9 +46,6 @@ class DevicePluginConfigPropertyTest {
     private static final Pattern FIELD = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*(?:\\[\\d+]|\\.[A-Za-z_]\\w*)*)"
         + "(?:: | \\()");
 
-    /** A key, or a list index in brackets. */
-    private static final Pattern SEGMENT = Pattern.compile("\\[(\\d+)]|([^\\[]+)");
-
     /** A document, how it was made, and the field changed (null when the text itself was damaged). */
     record Case(String text, Object doc, String mutatedPath, Map<String, String> env, String how) {
         @Override
@@ -72,11 +70,8 @@ class DevicePluginConfigPropertyTest {
     @Test
     void mutatedValidConfigsAreAcceptedConsistentlyOrRefusedNamingTheField() {
         Gen<Case> mutated = r -> {
-            Object doc = copy(elements(VALID).next(r));
-            List<String> paths = new ArrayList<>();
-            collectPaths(doc, "", paths);
-            String at = elements(paths).next(r);
-            Mutation change = mutate(doc, at, r);
+            Object doc = DocumentMutation.deepCopy(elements(VALID).next(r));
+            DocumentMutation change = DocumentMutation.applySomewhere(doc, r, VALUES, KEYS);
             String how = change.how();
             String text = serialize(doc, r);
             Map<String, String> env = r.nextInt(10) == 0 ? Map.of(elements(ENV_NAMES).next(r),
@@ -221,98 +216,15 @@ class DevicePluginConfigPropertyTest {
         return map;
     }
 
-    /** What a mutation did, and the path a refusal of it should name. */
-    record Mutation(String how, String path) {
-    }
-
-    /** Changes the value at the path (or next to it) and says how. */
-    @SuppressWarnings("unchecked")
-    private static Mutation mutate(Object doc, String path, Random r) {
-        Object parent = parentOf(doc, path);
-        String last = lastSegment(path);
-        String parentPath = path.substring(0, Math.max(0, path.length() - last.length()
-            - (path.endsWith("]") ? 2 : 1)));
-        Object value = switch (r.nextInt(8)) {
-            case 0, 1 -> SCALARS.next(r);
-            case 2 -> node(r, 2);
-            case 3 -> List.of();
-            case 4 -> new LinkedHashMap<>();
-            case 5 -> elements(0, 1, -3, 2_147_483_648L, 1.5, "", "two").next(r);
-            default -> null;
-        };
-        if (parent instanceof Map<?, ?> m) {
-            Map<String, Object> map = (Map<String, Object>) m;
-            switch (r.nextInt(6)) {
-                case 0 -> {
-                    map.remove(last);
-                    return new Mutation("removed", path);
-                }
-                case 1 -> {
-                    String key = elements(KEYS).next(r);
-                    map.put(key, value);
-                    return new Mutation("set " + key + " next to it to " + value, parentPath);
-                }
-                default -> {
-                    map.put(last, value);
-                    return new Mutation("set to " + value, path);
-                }
-            }
-        }
-        List<Object> list = (List<Object>) parent;
-        int i = Integer.parseInt(last);
-        switch (r.nextInt(4)) {
-            case 0 -> {
-                list.add(i, null);
-                return new Mutation("null inserted", path);
-            }
-            case 1 -> {
-                list.add(copy(list.get(i)));
-                return new Mutation("entry duplicated at the end", parentPath);
-            }
-            default -> {
-                list.set(i, value);
-                return new Mutation("entry set to " + value, path);
-            }
-        }
-    }
-
-    /** Every path in the document, as the refusals spell them: {@code sharing.mps.resources[0].name}. */
-    private static void collectPaths(Object node, String at, List<String> out) {
-        if (!at.isEmpty()) {
-            out.add(at);
-        }
-        if (node instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> collectPaths(v, at.isEmpty() ? String.valueOf(k) : at + "." + k, out));
-        } else if (node instanceof List<?> l) {
-            for (int i = 0; i < l.size(); i++) {
-                collectPaths(l.get(i), at + "[" + i + "]", out);
-            }
-        }
-    }
-
-    private static Object parentOf(Object doc, String path) {
-        Object node = doc;
-        List<String> segments = segments(path);
-        for (String s : segments.subList(0, segments.size() - 1)) {
-            node = node instanceof Map<?, ?> m ? m.get(s) : ((List<?>) node).get(Integer.parseInt(s));
-        }
-        return node;
-    }
-
-    private static String lastSegment(String path) {
-        return segments(path).getLast();
-    }
-
-    private static List<String> segments(String path) {
-        List<String> out = new ArrayList<>();
-        for (String part : path.split("\\.")) {
-            Matcher m = SEGMENT.matcher(part);
-            while (m.find()) {
-                out.add(m.group(1) != null ? m.group(1) : m.group(2));
-            }
-        }
-        return out;
-    }
+    /** What a change sets: scalars, whole subtrees, empty containers, numbers near the edges, null. */
+    private static final Gen<Object> VALUES = r -> switch (r.nextInt(8)) {
+        case 0, 1 -> SCALARS.next(r);
+        case 2 -> node(r, 2);
+        case 3 -> List.of();
+        case 4 -> new LinkedHashMap<>();
+        case 5 -> elements(0, 1, -3, 2_147_483_648L, 1.5, "", "two").next(r);
+        default -> null;
+    };
 
     // ---- documents ------------------------------------------------------------------------------------------
 
@@ -340,11 +252,4 @@ class DevicePluginConfigPropertyTest {
         }
     }
 
-    private static Object copy(Object doc) {
-        try {
-            return JSON.readValue(JSON.writeValueAsBytes(doc), Object.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -14,6 +14,13 @@ import picocli.CommandLine.Command;
         ExitCodes.CONTAINERD_DOWN_LINE})
 public final class GpuopCommand {
 
+    static {
+        // picocli's default factory looks for Groovy's Closure class once per JVM, by name: a miss that opens every
+        // one of the 90-odd jars on the class path, about 60 ms of a short command's start (docs/benchmarks.md).
+        // gpuop has no Groovy.
+        System.setProperty("picocli.disable.closures", "true");
+    }
+
     /** Runs the CLI and exits with its code. */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("node-agent")) {

@@ -63,6 +63,24 @@ class LauncherIT {
         assertThat(fallback.out()).contains("Usage: gpuop gpus");
     }
 
+    /**
+     * A class looked up by name and missing from the class path costs a look into every one of the CLI's 90-odd jars
+     * (about 60 ms of a short command's start when picocli looked for Groovy's Closure): the short commands never
+     * miss.
+     */
+    @Test
+    void theShortCommandsLookUpNoClassTheClassPathLacks(@TempDir Path tmp) throws Exception {
+        for (String[] args : new String[][] {{"gpus", "--simulate", "h100-sxm-8x"}, {"gpus", "--help"},
+            {"toolkit", "cdi", "generate", "--simulate", "h100-sxm-8x"}, {"labels", "--simulate", "h100-sxm-8x"}}) {
+            Path log = tmp.resolve("exceptions-" + args[0] + args.length + ".log");
+            Result r = run(Map.of("GPUOP_CDS", "0", "GPUOP_AOT", "0",
+                "GPUOP_JAVA_OPTS", "-Xlog:exceptions=info:file=" + log), args);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(Files.readAllLines(log)).as(String.join(" ", args))
+                .noneMatch(line -> line.contains("ClassNotFoundException"));
+        }
+    }
+
     @Test
     void theLauncherRunsThePackagedCli() throws Exception {
         Result r = run("gpus", "--simulate", "h100-sxm-8x", "--output", "json");

@@ -31,27 +31,44 @@ public record DocumentMutation(String how, String path) {
      */
     public static DocumentMutation applySomewhere(Object doc, Random r, PropertyCheck.Gen<?> values,
                                                   List<String> otherKeys) {
-        return apply(doc, PropertyCheck.elements(paths(doc)).next(r), r, values, otherKeys);
+        List<List<Object>> all = new ArrayList<>();
+        collect(doc, new ArrayList<>(), all);
+        return apply(doc, all.get(r.nextInt(all.size())), r, values, otherKeys);
     }
 
-    /** Changes the document in place at the path (or next to it); see {@link #applySomewhere}. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Changes the document in place at the path (or next to it); see {@link #applySomewhere}. The path is split at
+     * dots and brackets, so a key with a dot in it is reached only through {@link #applySomewhere}.
+     */
     public static DocumentMutation apply(Object doc, String path, Random r, PropertyCheck.Gen<?> values,
                                          List<String> otherKeys) {
-        List<String> segments = segments(path);
-        Object parent = doc;
-        for (String s : segments.subList(0, segments.size() - 1)) {
-            parent = parent instanceof Map<?, ?> m ? m.get(s) : ((List<?>) parent).get(Integer.parseInt(s));
+        List<Object> segments = new ArrayList<>();
+        for (String part : path.split("\\.")) {
+            Matcher m = SEGMENT.matcher(part);
+            while (m.find()) {
+                segments.add(m.group(1) != null ? (Object) Integer.valueOf(m.group(1)) : new Key(m.group(2)));
+            }
         }
-        String last = segments.getLast();
-        String parentPath = path.substring(0, Math.max(0, path.length() - last.length()
-            - (path.endsWith("]") ? 2 : 1)));
+        return apply(doc, segments, r, values, otherKeys);
+    }
+
+    /** Changes the value at the segments (keys and list indexes). */
+    @SuppressWarnings("unchecked")
+    private static DocumentMutation apply(Object doc, List<Object> segments, Random r, PropertyCheck.Gen<?> values,
+                                          List<String> otherKeys) {
+        Object parent = doc;
+        for (Object s : segments.subList(0, segments.size() - 1)) {
+            parent = s instanceof Key k ? ((Map<?, ?>) parent).get(k.key()) : ((List<?>) parent).get((Integer) s);
+        }
+        Object last = segments.getLast();
+        String path = spell(segments);
+        String parentPath = spell(segments.subList(0, segments.size() - 1));
         Object value = values.next(r);
         if (parent instanceof Map<?, ?> m) {
-            Map<String, Object> map = (Map<String, Object>) m;
+            Map<Object, Object> map = (Map<Object, Object>) m;
             switch (r.nextInt(6)) {
                 case 0 -> {
-                    map.remove(last);
+                    map.remove(((Key) last).key());
                     return new DocumentMutation("removed", path);
                 }
                 case 1 -> {
@@ -60,13 +77,13 @@ public record DocumentMutation(String how, String path) {
                     return new DocumentMutation("set " + key + " next to it to " + value, parentPath);
                 }
                 default -> {
-                    map.put(last, value);
+                    map.put(((Key) last).key(), value);
                     return new DocumentMutation("set to " + value, path);
                 }
             }
         }
         List<Object> list = (List<Object>) parent;
-        int i = Integer.parseInt(last);
+        int i = (Integer) last;
         switch (r.nextInt(4)) {
             case 0 -> {
                 list.add(i, null);
@@ -85,34 +102,45 @@ public record DocumentMutation(String how, String path) {
 
     /** Every path in the document, depth first. */
     public static List<String> paths(Object doc) {
-        List<String> out = new ArrayList<>();
-        collect(doc, "", out);
-        return out;
+        List<List<Object>> all = new ArrayList<>();
+        collect(doc, new ArrayList<>(), all);
+        return all.stream().map(DocumentMutation::spell).toList();
     }
 
-    private static void collect(Object node, String at, List<String> out) {
+    private static void collect(Object node, List<Object> at, List<List<Object>> out) {
         if (!at.isEmpty()) {
-            out.add(at);
+            out.add(List.copyOf(at));
         }
         if (node instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> collect(v, at.isEmpty() ? String.valueOf(k) : at + "." + k, out));
+            m.forEach((k, v) -> {
+                at.add(new Key(k));
+                collect(v, at, out);
+                at.removeLast();
+            });
         } else if (node instanceof List<?> l) {
             for (int i = 0; i < l.size(); i++) {
-                collect(l.get(i), at + "[" + i + "]", out);
+                at.add(i);
+                collect(l.get(i), at, out);
+                at.removeLast();
             }
         }
     }
 
-    /** The segments of a path: keys, and list indexes without their brackets. */
-    static List<String> segments(String path) {
-        List<String> out = new ArrayList<>();
-        for (String part : path.split("\\.")) {
-            Matcher m = SEGMENT.matcher(part);
-            while (m.find()) {
-                out.add(m.group(1) != null ? m.group(1) : m.group(2));
+    /** A map key in a path (a list index is an Integer): keys need not be text, YAML's {@code 0: x} has a number. */
+    private record Key(Object key) {
+    }
+
+    /** {@code a.b[0].c}. */
+    private static String spell(List<Object> segments) {
+        StringBuilder b = new StringBuilder();
+        for (Object s : segments) {
+            if (s instanceof Integer i) {
+                b.append('[').append(i).append(']');
+            } else {
+                b.append(b.isEmpty() ? "" : ".").append(((Key) s).key());
             }
         }
-        return out;
+        return b.toString();
     }
 
     /** A copy of nested maps and lists that shares no map or list with the original (scalars are immutable). */

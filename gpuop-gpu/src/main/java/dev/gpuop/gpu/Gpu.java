@@ -1,5 +1,8 @@
 package dev.gpuop.gpu;
 
+import dev.gpuop.gpu.mig.MigProfileInfo;
+import java.util.List;
+
 /**
  * One full GPU. {@link #info()} is read once when the host is opened; the other methods ask the driver each time,
  * so they are what an exporter polls and what the latency benchmark measures. A GPU that has fallen off the bus
@@ -58,5 +61,13 @@ public interface Gpu {
     /** Every live reading at once, with readings the GPU does not support left null. */
     default GpuReadings readings() {
         return GpuReadings.read(this);
+    }
+
+    /**
+     * The GPU-instance profiles the driver says this GPU offers, read-only and whatever its MIG mode; empty for a
+     * GPU without MIG.
+     */
+    default List<MigProfileInfo> migProfilesOffered() {
+        return List.of();
     }
 }

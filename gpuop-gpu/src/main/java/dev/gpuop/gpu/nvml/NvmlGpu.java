@@ -10,7 +10,10 @@ import dev.gpuop.gpu.MemoryInfo;
 import dev.gpuop.gpu.NvmlReturn;
 import dev.gpuop.gpu.RemappedRows;
 import dev.gpuop.gpu.Utilization;
+import dev.gpuop.gpu.mig.MigProfileInfo;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A full GPU read through NVML. Each reading is one downcall into a per-thread scratch buffer and no allocation,
@@ -282,5 +285,29 @@ final class NvmlGpu implements Gpu {
         }
         lib.check("nvmlDeviceGetCurrentClocksEventReasons", rc);
         return out.get(JAVA_LONG, 0);
+    }
+
+    /** {@code nvmlGpuInstanceProfileInfo_t}: ten unsigned ints, then the memory in MiB at 40. */
+    private static final int PROFILE_INFO_BYTES = 48;
+
+    @Override
+    public List<MigProfileInfo> migProfilesOffered() {
+        List<MigProfileInfo> out = new ArrayList<>();
+        MemorySegment info = NvmlLibrary.scratch();
+        for (int id = 0; id < MigProfileInfo.NVML_PROFILE_IDS; id++) {
+            info.asSlice(0, PROFILE_INFO_BYTES).fill((byte) 0);
+            int rc;
+            try {
+                rc = (int) NvmlMigCalls.deviceGetGpuInstanceProfileInfo.invokeExact(handle, id, info);
+            } catch (Throwable t) {
+                throw NvmlLibrary.unexpected("nvmlDeviceGetGpuInstanceProfileInfo", t);
+            }
+            // a profile this GPU lacks, or a GPU without MIG, answers NOT_SUPPORTED or INVALID_ARGUMENT
+            if (rc == 0) {
+                out.add(new MigProfileInfo(id, info.get(JAVA_INT, 8), info.get(JAVA_INT, 12),
+                    info.get(JAVA_LONG, 40)));
+            }
+        }
+        return out;
     }
 }

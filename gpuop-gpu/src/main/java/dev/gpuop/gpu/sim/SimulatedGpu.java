@@ -12,6 +12,9 @@ import dev.gpuop.gpu.NvLinkPeer;
 import dev.gpuop.gpu.NvmlReturn;
 import dev.gpuop.gpu.RemappedRows;
 import dev.gpuop.gpu.Utilization;
+import dev.gpuop.gpu.mig.MigProfile;
+import dev.gpuop.gpu.mig.MigProfileInfo;
+import dev.gpuop.gpu.mig.MigProfileTable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -67,6 +70,20 @@ final class SimulatedGpu implements Gpu {
     @Override
     public GpuInfo info() {
         return info;
+    }
+
+    /** What the driver would say, from gpuop's own tables: the GPU-instance profiles of a MIG-capable model. */
+    @Override
+    public List<MigProfileInfo> migProfilesOffered() {
+        host.ensureOpen("nvmlDeviceGetGpuInstanceProfileInfo");
+        if (!info.migCapable()) {
+            return List.of();
+        }
+        List<MigProfile> table = MigProfileTable.forGpu(info.name(), info.memoryTotalBytes()).orElse(List.of());
+        int slices = MigProfileTable.memorySlicesOf(table);
+        // an instance's memory is a little under its share of the GPU's, as on the real GPUs
+        return table.stream().map(p -> new MigProfileInfo(p.nvmlProfileId(), p.computeSlices(), p.maxInstances(),
+            info.memoryTotalMiB() * p.memorySlices() / slices - 1)).toList();
     }
 
     @Override

@@ -22,7 +22,9 @@
 #   GPUOP_TESTENV_LAYOUT=plain|k3s (k3s: containerd's config, template and socket where K3s has them),
 #   GPUOP_TESTENV_BIN (binaries instead of .bin: the GPU machine's multi-call bundle),
 #   GPUOP_TESTENV_PATH (dirs put first on PATH: runc, iptables, ip where the host has none),
-#   GPUOP_TESTENV_CNI_DIR (CNI plugins, default /usr/lib/cni).
+#   GPUOP_TESTENV_CNI_DIR (CNI plugins, default /usr/lib/cni),
+#   GPUOP_TESTENV_AUDIT_POLICY (an audit policy file: the API server then writes its audit log, JSON lines, to
+#   $GPUOP_TESTENV_DIR/logs/audit.log; bench/side-by-side.sh counts each operator's requests there).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -196,7 +198,12 @@ start_etcd() {
 }
 
 start_apiserver() {
-	start kube-apiserver "$BIN/kube-apiserver" \
+	local audit=()
+	if [[ -n ${GPUOP_TESTENV_AUDIT_POLICY:-} ]]; then
+		audit=(--audit-policy-file="$(readlink -f "$GPUOP_TESTENV_AUDIT_POLICY")" --audit-log-path="$LOGS/audit.log"
+			--audit-log-format=json --audit-log-mode=batch --audit-log-maxsize=2000 --audit-log-maxbackup=1)
+	fi
+	start kube-apiserver "$BIN/kube-apiserver" "${audit[@]}" \
 		--etcd-servers=http://127.0.0.1:2379 \
 		--bind-address=0.0.0.0 --secure-port=$API_PORT --advertise-address=$NODE_IP \
 		--tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# NVIDIA's GPU operator (built from its Go module) and gpuop's operator, one after the other on the same testenv
+# cluster and the same fresh KWOK GPU nodes, at each size (default 100, 1,000 and 5,000 nodes; docs/benchmarks.md):
+#   - time from the operator's process start (its policy already there) until every node carries the operator's
+#     device plugin deploy label: the first labelling;
+#   - steady-state API requests over a window (default 120 s), counted by user agent in the API server's audit
+#     log (bench/side-by-side-audit.yaml), by verb and resource;
+#   - resident memory of the operator's process at steady state;
+#   - a policy change: the MIG strategy flipped (single -> mixed), and an env var added to the device plugin, each
+#     timed until every DaemonSet that carries it has the new value in its pod template.
+# The KWOK nodes are tainted (GPUOP_KWOK_TAINT=1), so both operators' DaemonSets schedule no pods and both policies
+# can reach ready. The two never run together: they write the same node labels and the same RuntimeClass.
+# Needs root (NVIDIA's run.sh), a build (./mvnw -B -ntp install -DskipTests) and testenv (bash testenv/build.sh).
+# Usage: bench/side-by-side.sh [SIZES] ; GPUOP_SBS_WINDOW=seconds, GPUOP_SBS_OPERATORS=nvidia,gpuop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/java-home.sh
+sizes=${1:-100,1000,5000}
+window=${GPUOP_SBS_WINDOW:-120}
+operators=${GPUOP_SBS_OPERATORS:-nvidia,gpuop}
+export GPUOP_TESTENV_KUBELET=0 GPUOP_TESTENV_AUDIT_POLICY=bench/side-by-side-audit.yaml
+dir=${GPUOP_TESTENV_DIR:-/tmp/gpuop-testenv}
+audit=$dir/logs/audit.log
+log() { printf '[side-by-side %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+scripts/build-nvidia-gpu-operator.sh >/dev/null
+# a fresh control plane: the audit log is configured when the API server starts
+bash testenv/cluster.sh down >/dev/null 2>&1 || true
+kubeconfig=$(GPUOP_TESTENV_BUILD=0 bash testenv/cluster.sh up | tail -1)
+kc() { KUBECONFIG=$kubeconfig testenv/.bin/kubectl "$@"; }
+[ -f "$audit" ] || { echo "no audit log at $audit: the API server did not take the policy" >&2; exit 1; }
+kc apply --server-side --force-conflicts -f gpuop-api/target/classes/META-INF/fabric8/clusterpolicies.gpuop.dev-v1.yml \
+  -f bench/nvidia-gpu-operator/from-module/crds/nvidia.com_clusterpolicies.yaml \
+  -f bench/nvidia-gpu-operator/from-module/crds/nvidia.com_nvidiadrivers.yaml >/dev/null
+kc wait --for=condition=Established crd/clusterpolicies.gpuop.dev crd/clusterpolicies.nvidia.com >/dev/null
+for ns in gpuop-bench nvidia-gpu-operator; do kc get ns $ns >/dev/null 2>&1 || kc create ns $ns >/dev/null; done
+
+# env_of NS DS_NAME_REGEX VAR: the VAR values of the matching DaemonSets' pod templates, one per DaemonSet ("-" where
+# it is missing); with an empty regex, only the DaemonSets that carry VAR
+env_of() {
+  kc get ds -n "$1" -o json | python3 -c '
+import json, re, sys
+want, var = re.compile(sys.argv[1]), sys.argv[2]
+for ds in json.load(sys.stdin)["items"]:
+    if not want.search(ds["metadata"]["name"]):
+        continue
+    spec = ds["spec"]["template"]["spec"]
+    vals = [e.get("value", "") for c in spec.get("containers", []) + spec.get("initContainers", [])
+            for e in c.get("env", []) if e["name"] == var]
+    if vals or sys.argv[1]:
+        print(ds["metadata"]["name"], vals[0] if vals else "-")' "$2" "$3"
+}
+
+# until_all NS DS_REGEX VAR VALUE: seconds until every matching DaemonSet (at least one) has VAR=VALUE
+until_all() {
+  local t0=$SECONDS s
+  s=$(date +%s.%N)
+  while :; do
+    out=$(env_of "$1" "$2" "$3")
+    if [ -n "$out" ] && ! awk -v v="$4" '$2 != v {bad=1} END {exit !bad}' <<<"$out"; then break; fi
+    ((SECONDS - t0 < 300)) || { echo "timeout: $out" >&2; echo "timeout"; return; }
+    sleep 0.2
+  done
+  echo "$(date +%s.%N) - $s" | bc
+}
+
+# wait_labelled SELECTOR N PID: returns once N nodes match, from one watch (a full list of 5,000 nodes every half
+# second would load the API server the operators are measured against); fails if PID dies first
+wait_labelled() {
+  local fifo; fifo=$(mktemp -u); mkfifo "$fifo"
+  kc get nodes -l "$1" --watch -o name >"$fifo" 2>/dev/null &
+  local watcher=$!
+  ( while kill -0 "$3" 2>/dev/null; do sleep 1; done; kill "$watcher" 2>/dev/null ) &
+  local guard=$!
+  # a read loop, not awk: mawk reads a pipe in 4 KiB blocks and would sit on the last names
+  local -A seen=()
+  local line rc=1
+  while read -r line; do
+    seen[$line]=1
+    if ((${#seen[@]} >= $2)); then rc=0; break; fi
+  done <"$fifo"
+  kill "$watcher" "$guard" 2>/dev/null || true
+  rm -f "$fifo"
+  return $rc
+}
+
+# NVIDIA's policy with the chart's defaults, but the driver and the toolkit off, as in gpuop's bench policy: the
+# nodes (like the seed's hosts) have their driver, and NVIDIA's driver state cannot render for KWOK nodes without
+# NFD's kernel and OS labels ("Could not find kernel full version")
+nvidia_policy() {
+  sed -e '/^  driver:$/,/enabled:/ s/enabled: true/enabled: false/' \
+      -e '/^  toolkit:$/,/enabled:/ s/enabled: true/enabled: false/' bench/nvidia-gpu-operator/clusterpolicy.yaml
+}
+
+run_one() { # run_one OPERATOR NODES
+  local op=$1 n=$2 oplog pid="" agent label ns policy_kind policy_name ds_plugin start
+  log "$op at $n nodes: fresh KWOK nodes"
+  bash testenv/cluster.sh kwok 0 >/dev/null
+  bash testenv/cluster.sh kwok "$n" >/dev/null
+  oplog=$(mktemp)
+  if [ "$op" = nvidia ]; then
+    ns=nvidia-gpu-operator agent='^gpu-operator' label=nvidia.com/gpu.deploy.device-plugin
+    policy_kind=clusterpolicies.nvidia.com policy_name=cluster-policy ds_plugin='^nvidia-device-plugin-daemonset$'
+    kc delete clusterpolicies.nvidia.com cluster-policy --ignore-not-found --wait >/dev/null
+    nvidia_policy | kc create -f - >/dev/null
+    start=$(date +%s.%N)
+    KUBECONFIG=$kubeconfig OPERATOR_NAMESPACE=$ns bench/nvidia-gpu-operator/run.sh >"$oplog" 2>&1 &
+    for _ in $(seq 50); do
+      pid=$(pgrep -f '^/.*dist/nvidia-gpu-operator/gpu-operator ' | head -1 || true)
+      [ -n "$pid" ] && break
+      sleep 0.2
+    done
+  else
+    ns=gpuop-bench agent='fabric8' label=nvidia.com/gpu.deploy.node-agent
+    policy_kind=clusterpolicies.gpuop.dev policy_name=bench ds_plugin='^gpuop-node-agent'
+    kc delete -f bench/operator-scale-policy.yaml --ignore-not-found --wait >/dev/null
+    kc create -f bench/operator-scale-policy.yaml >/dev/null
+    start=$(date +%s.%N)
+    KUBECONFIG=$kubeconfig bin/gpuop operator --namespace $ns --node-agent-image gpuop/gpuop:dev \
+      --leader-elect=false --metrics-port 0 --health-port 0 >"$oplog" 2>&1 &
+    pid=$!
+  fi
+  [ -n "$pid" ] || { echo "$op did not start:"; tail -20 "$oplog"; exit 1; }
+  wait_labelled "$label=true" "$n" "$pid" || { echo "$op died:"; tail -30 "$oplog"; exit 1; }
+  local first; first=$(echo "$(date +%s.%N) - $start" | bc)
+  log "$op at $n nodes: all labelled after ${first}s; waiting for ready"
+  local t0=$SECONDS state=""
+  while [ "$state" != ready ] && ((SECONDS - t0 < 600)); do
+    state=$(kc get "$policy_kind" "$policy_name" -o jsonpath='{.status.state}' 2>/dev/null || true)
+    sleep 1
+  done
+  local ready=$(( SECONDS - t0 ))
+  sleep 30   # let the first burst settle
+  local w0 w1 requests rss
+  w0=$(date +%s.%N); sleep "$window"; w1=$(date +%s.%N)
+  sleep 3    # the audit log is written in batches
+  requests=$(python3 bench/side_by_side_audit.py "$audit" "$agent" "$w0" "$w1")
+  rss=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")
+  log "$op at $n nodes: $requests; RSS ${rss} MiB"
+  local mig env
+  kc patch "$policy_kind" "$policy_name" --type merge -p '{"spec":{"mig":{"strategy":"mixed"}}}' >/dev/null
+  mig=$(until_all "$ns" '' MIG_STRATEGY mixed)
+  kc patch "$policy_kind" "$policy_name" --type merge \
+    -p '{"spec":{"devicePlugin":{"env":[{"name":"SIDE_BY_SIDE","value":"'"$n"'"}]}}}' >/dev/null
+  env=$(until_all "$ns" "$ds_plugin" SIDE_BY_SIDE "$n")
+  log "$op at $n nodes: MIG strategy change in ${mig}s, device plugin env in ${env}s"
+  printf '| %s | %s | %.1f | %s | %s | %s | %s | %s |\n' "$n" "$op" "$first" "$ready" "$rss" "$mig" "$env" \
+    "$requests" >>"$results"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  kc delete "$policy_kind" "$policy_name" --wait >/dev/null
+  kc delete ds,svc,sa,cm,role,rolebinding --all -n "$ns" --wait=false >/dev/null 2>&1 || true
+  kc delete runtimeclass nvidia --ignore-not-found >/dev/null
+  rm -f "$oplog"
+}
+
+results=$(mktemp)
+IFS=, read -r -a ns_sizes <<<"$sizes"
+IFS=, read -r -a ops <<<"$operators"
+for n in "${ns_sizes[@]}"; do
+  for op in "${ops[@]}"; do run_one "$op" "$n"; done
+done
+echo "| nodes | operator | first labelling s (from process start) | ready after labelled s | RSS MiB | MIG strategy change s | device plugin env change s | steady-state API requests |"
+echo "|---:|---|---:|---:|---:|---:|---:|---|"
+cat "$results"
+bash testenv/cluster.sh kwok 0 >/dev/null

@@ -257,7 +257,8 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
             return c == null ? new NodeAgentConfig(null, null, null) : c;
         } catch (JsonProcessingException e) {
             String field = JsonFieldErrors.describe(e);
-            throw new InvalidConfigException(file + ": " + (field != null ? field : e.getOriginalMessage()), e);
+            throw new InvalidConfigException(file + ": " + (field != null ? field
+                : "not YAML: " + JsonFieldErrors.syntax(e)), e);
         } catch (IOException e) {
             throw new InvalidConfigException(file + ": cannot read: " + e.getMessage(), e);
         }

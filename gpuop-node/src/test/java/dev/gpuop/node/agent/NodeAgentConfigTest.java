@@ -40,6 +40,15 @@ class NodeAgentConfigTest {
             .isInstanceOf(InvalidConfigException.class).hasMessageContaining("enabeld");
     }
 
+    /** A file that is not YAML is refused with the parser's one-line complaint and its line, nothing more. */
+    @Test
+    void brokenYamlIsRefusedOnOneLineWithItsLineNumber() {
+        assertThatThrownBy(() -> load("server:\n  port: 0\n exporter: [\n"))
+            .isInstanceOf(InvalidConfigException.class)
+            .hasMessageContaining("agent.yaml: not YAML: ").hasMessageMatching("[^\\n]*\\(line \\d+\\)")
+            .message().doesNotContain("Source:", "^");
+    }
+
     /** The operator's --parts-off: NVIDIA's part names switch exactly those parts off, keeping the rest as set. */
     @Test
     void partsOffSwitchEachNamedPartOffAndRefuseAnUnknownOne() throws IOException {

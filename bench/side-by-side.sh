@@ -11,7 +11,8 @@
 # The KWOK nodes are tainted (GPUOP_KWOK_TAINT=1), so both operators' DaemonSets schedule no pods and both policies
 # can reach ready. The two never run together: they write the same node labels and the same RuntimeClass.
 # Needs root (NVIDIA's run.sh), a build (./mvnw -B -ntp install -DskipTests) and testenv (bash testenv/build.sh).
-# Usage: bench/side-by-side.sh [SIZES] ; GPUOP_SBS_WINDOW=seconds, GPUOP_SBS_OPERATORS=nvidia,gpuop.
+# Usage: bench/side-by-side.sh [SIZES] ; GPUOP_SBS_WINDOW=seconds, GPUOP_SBS_OPERATORS=nvidia,gpuop (also
+# gpuop-lean: gpuop with GPUOP_SBS_LEAN_OPTS added to its JVM options).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
@@ -111,12 +112,15 @@ run_one() { # run_one OPERATOR NODES
       sleep 0.2
     done
   else
+    # gpuop-lean: the same operator with more JVM options ($GPUOP_SBS_LEAN_OPTS), to try memory flags side by side
+    local opts=""
+    [ "$op" = gpuop-lean ] && opts=${GPUOP_SBS_LEAN_OPTS:-}
     ns=gpuop-bench agent='fabric8' label=nvidia.com/gpu.deploy.node-agent
     policy_kind=clusterpolicies.gpuop.dev policy_name=bench ds_plugin='^gpuop-node-agent'
     kc delete -f bench/operator-scale-policy.yaml --ignore-not-found --wait >/dev/null
     kc create -f bench/operator-scale-policy.yaml >/dev/null
     start=$(date +%s.%N)
-    KUBECONFIG=$kubeconfig bin/gpuop operator --namespace $ns --node-agent-image gpuop/gpuop:dev \
+    KUBECONFIG=$kubeconfig GPUOP_JAVA_OPTS=$opts bin/gpuop operator --namespace $ns --node-agent-image gpuop/gpuop:dev \
       --leader-elect=false --metrics-port 0 --health-port 0 >"$oplog" 2>&1 &
     pid=$!
   fi
@@ -154,6 +158,26 @@ run_one() { # run_one OPERATOR NODES
   rm -f "$oplog"
 }
 
+# The harness's own floor, same cluster: an env var patched straight into a DaemonSet no operator owns, timed by the
+# same polling as the policy changes (kubectl's own start and a list of DaemonSets are most of it).
+floor() {
+  kc -n gpuop-bench create -f - >/dev/null <<'YAML'
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: side-by-side-floor}
+spec:
+  selector: {matchLabels: {app: side-by-side-floor}}
+  template:
+    metadata: {labels: {app: side-by-side-floor}}
+    spec:
+      nodeSelector: {side-by-side: none}
+      containers: [{name: c, image: busybox, env: [{name: SIDE_BY_SIDE, value: "0"}]}]
+YAML
+  kc -n gpuop-bench set env ds/side-by-side-floor SIDE_BY_SIDE=1 >/dev/null
+  until_all gpuop-bench '^side-by-side-floor$' SIDE_BY_SIDE 1
+  kc -n gpuop-bench delete ds side-by-side-floor --wait=false >/dev/null
+}
+
 results=$(mktemp)
 IFS=, read -r -a ns_sizes <<<"$sizes"
 IFS=, read -r -a ops <<<"$operators"
@@ -163,4 +187,5 @@ done
 echo "| nodes | operator | first labelling s (from process start) | ready after labelled s | RSS MiB | MIG strategy change s | device plugin env change s | steady-state API requests |"
 echo "|---:|---|---:|---:|---:|---:|---:|---|"
 cat "$results"
+echo "harness floor (an env var set on a DaemonSet directly, the same polling): $(floor) s"
 bash testenv/cluster.sh kwok 0 >/dev/null

@@ -41,8 +41,8 @@ class ControlPlaneChaosE2E {
     private static final String POLICY = "cluster-policy";
     /** The label the operator puts on every object it makes. */
     private static final String OPERAND = "gpuop.dev/operand";
-    /** One outage in CI (each costs a minute); {@code scripts/test.sh --chaos-long} runs ten. */
-    private static final int OUTAGES = ChaosReport.RUNS >= 100 ? 10 : 1;
+    /** One outage in CI (a minute each); {@code scripts/test.sh --chaos-long} runs ten, -Dgpuop.chaos.outages N. */
+    private static final int OUTAGES = Integer.getInteger("gpuop.chaos.outages", ChaosReport.RUNS >= 100 ? 10 : 1);
     private static final int OUTAGE_SECONDS = Integer.getInteger("gpuop.chaos.outageSeconds", 60);
     private static Path kubeconfig;
 

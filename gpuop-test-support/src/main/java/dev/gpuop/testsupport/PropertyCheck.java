@@ -2,7 +2,9 @@ package dev.gpuop.testsupport;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -112,6 +114,29 @@ public final class PropertyCheck {
     /** One character of the text, equally likely. */
     public static Gen<Character> charsOf(String alphabet) {
         return r -> alphabet.charAt(r.nextInt(alphabet.length()));
+    }
+
+    /**
+     * A parsed YAML or JSON document drawn at random, from {@code depth} down: a scalar half the time, else a list
+     * or a map (keys drawn from {@code keys}) of up to three such values; only scalars below depth 4.
+     */
+    public static Object tree(Random r, int depth, Gen<?> scalars, List<String> keys) {
+        int pick = r.nextInt(depth >= 4 ? 1 : 4);
+        if (pick <= 1) {
+            return scalars.next(r);
+        }
+        if (pick == 2) {
+            List<Object> list = new ArrayList<>();
+            for (int i = r.nextInt(4); i > 0; i--) {
+                list.add(tree(r, depth + 1, scalars, keys));
+            }
+            return list;
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = r.nextInt(4); i > 0; i--) {
+            map.put(elements(keys).next(r), tree(r, depth + 1, scalars, keys));
+        }
+        return map;
     }
 
     /**

@@ -19,6 +19,7 @@ import dev.gpuop.gpu.MigMode;
 import dev.gpuop.gpu.mig.MigLayout;
 import dev.gpuop.gpu.mig.MigProfileTable;
 import dev.gpuop.testsupport.DocumentMutation;
+import dev.gpuop.testsupport.PropertyCheck;
 import dev.gpuop.testsupport.PropertyCheck.Gen;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -205,22 +206,7 @@ class MigPartedConfigPropertyTest {
     // ---- documents ---------------------------------------------------------------------------------------
 
     private static Object randomTree(Random r, int depth) {
-        int pick = r.nextInt(depth >= 4 ? 1 : 4);
-        if (pick <= 1) {
-            return SCALARS.next(r);
-        }
-        if (pick == 2) {
-            List<Object> list = new ArrayList<>();
-            for (int i = r.nextInt(4); i > 0; i--) {
-                list.add(randomTree(r, depth + 1));
-            }
-            return list;
-        }
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = r.nextInt(4); i > 0; i--) {
-            map.put(elements(KEYS).next(r), randomTree(r, depth + 1));
-        }
-        return map;
+        return PropertyCheck.tree(r, depth, SCALARS, KEYS);
     }
 
     private static String text(Object doc) {

@@ -15,11 +15,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.gpuop.testsupport.DocumentMutation;
+import dev.gpuop.testsupport.PropertyCheck;
 import dev.gpuop.testsupport.PropertyCheck.Gen;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -198,22 +198,7 @@ class DevicePluginConfigPropertyTest {
 
     /** A random value: scalars mostly, maps with known and unknown keys, lists that may hold nulls. */
     private static Object node(Random r, int depth) {
-        int pick = r.nextInt(depth >= 4 ? 1 : 4);
-        if (pick == 0 || pick == 1) {
-            return SCALARS.next(r);
-        }
-        if (pick == 2) {
-            List<Object> list = new ArrayList<>();
-            for (int i = r.nextInt(4); i > 0; i--) {
-                list.add(node(r, depth + 1));
-            }
-            return list;
-        }
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = r.nextInt(4); i > 0; i--) {
-            map.put(elements(KEYS).next(r), node(r, depth + 1));
-        }
-        return map;
+        return PropertyCheck.tree(r, depth, SCALARS, KEYS);
     }
 
     /** What a change sets: scalars, whole subtrees, empty containers, numbers near the edges, null. */

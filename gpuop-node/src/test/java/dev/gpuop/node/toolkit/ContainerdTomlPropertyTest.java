@@ -285,18 +285,24 @@ class ContainerdTomlPropertyTest {
         return weight(weight, just(m));
     }
 
-    private static String truncate(String t, Random r) {
-        return t.substring(0, r.nextInt(t.length() + 1));
-    }
-
-    private static String duplicateTable(String t, Random r) {
-        List<String> lines = lines(t);
+    /** The indexes of the lines that open a table ({@code [plugins...]}). */
+    private static List<Integer> headerLines(List<String> lines) {
         List<Integer> headers = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).strip().startsWith("[")) {
                 headers.add(i);
             }
         }
+        return headers;
+    }
+
+    private static String truncate(String t, Random r) {
+        return t.substring(0, r.nextInt(t.length() + 1));
+    }
+
+    private static String duplicateTable(String t, Random r) {
+        List<String> lines = lines(t);
+        List<Integer> headers = headerLines(lines);
         if (headers.isEmpty()) {
             return t;
         }
@@ -342,12 +348,7 @@ class ContainerdTomlPropertyTest {
     /** A known key with a value of any type as the first key of a table: the table's own keys, mistyped. */
     private static String insertUnderATable(String t, Random r) {
         List<String> lines = lines(t);
-        List<Integer> headers = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).strip().startsWith("[")) {
-                headers.add(i);
-            }
-        }
+        List<Integer> headers = headerLines(lines);
         if (headers.isEmpty()) {
             return insertKnownKey(t, r);
         }

@@ -28,11 +28,19 @@ final class ShortCommands {
     private ShortCommands() {
     }
 
-    /** A command line and the arguments it is to execute. */
-    record Invocation(CommandLine commandLine, String[] args) {
+    /** A command line, the arguments it is to execute, and whether it is a short command built alone. */
+    record Invocation(CommandLine commandLine, String[] args, boolean isShortCommand) {
 
         int execute() {
             return commandLine.execute(args);
+        }
+
+        /** Writes out what the command printed and its streams still buffer. */
+        void flush() {
+            commandLine.getOut().flush();
+            commandLine.getErr().flush();
+            System.out.flush();
+            System.err.flush();
         }
     }
 
@@ -43,10 +51,10 @@ final class ShortCommands {
             if (args.length >= depth && Arrays.asList(args).subList(0, depth).equals(route.path())) {
                 CommandLine cl = new CommandLine(route.command().get())
                     .setCommandName("gpuop " + String.join(" ", route.path()));
-                return new Invocation(GpuopCommand.configure(cl), Arrays.copyOfRange(args, depth, args.length));
+                return new Invocation(GpuopCommand.configure(cl), Arrays.copyOfRange(args, depth, args.length), true);
             }
         }
-        return new Invocation(GpuopCommand.newCommandLine(), args);
+        return new Invocation(GpuopCommand.newCommandLine(), args, false);
     }
 
     /** The commands built alone, by their words ({@code toolkit cdi generate}). */

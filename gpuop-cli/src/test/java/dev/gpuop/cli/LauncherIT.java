@@ -81,6 +81,30 @@ class LauncherIT {
         }
     }
 
+    /**
+     * {@code System.exit} would find the JDK's logger backend to log the exit, a service looked up in every jar; the
+     * short commands halt after flushing instead, and lose nothing they printed.
+     */
+    @Test
+    void theShortCommandsExitWithoutLookingUpALoggerAndLoseNoOutput(@TempDir Path tmp) throws Exception {
+        Path log = tmp.resolve("init.log");
+        Path spec = tmp.resolve("nvidia.yaml");
+        Result cdi = run(Map.of("GPUOP_CDS", "0", "GPUOP_AOT", "0",
+            "GPUOP_JAVA_OPTS", "-Xlog:class+init=info:file=" + log),
+            "toolkit", "cdi", "generate", "--simulate", "h100-sxm-8x", "--output", spec.toString());
+        assertThat(cdi.code()).as(cdi.err()).isZero();
+        assertThat(Files.readAllLines(log)).isNotEmpty()
+            .noneMatch(line -> line.contains("jdk/internal/logger/BootstrapLogger$LoggingBackend"));
+        assertThat(Files.readString(spec)).contains("name: \"7\"").endsWith("\n");
+
+        Result gpus = run("gpus", "--simulate", "h100-sxm-8x", "--output", "json");
+        assertThat(gpus.code()).as(gpus.err()).isZero();
+        assertThat(new ObjectMapper().readTree(gpus.out()).get("gpus")).hasSize(8);
+        Result usage = run("gpus", "--no-such-option");
+        assertThat(usage.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(usage.err()).contains("Unknown option: '--no-such-option'", "Usage: gpuop gpus");
+    }
+
     @Test
     void theLauncherRunsThePackagedCli() throws Exception {
         Result r = run("gpus", "--simulate", "h100-sxm-8x", "--output", "json");

@@ -70,4 +70,13 @@ public interface Gpu {
     default List<MigProfileInfo> migProfilesOffered() {
         return List.of();
     }
+
+    /**
+     * The calls that change this GPU's MIG layout.
+     *
+     * @throws GpuException {@code NOT_SUPPORTED} for a GPU without MIG or a host that cannot change it
+     */
+    default dev.gpuop.gpu.mig.MigControl migControl() {
+        throw new GpuException("nvmlDeviceSetMigMode", NvmlReturn.ERROR_NOT_SUPPORTED, "no MIG control here");
+    }
 }

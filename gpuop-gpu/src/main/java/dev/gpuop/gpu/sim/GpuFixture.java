@@ -12,18 +12,25 @@ import java.util.List;
  * @param cudaDriverVersion the driver's integer form, e.g. 12000
  * @param gpus the GPUs, in NVML index order
  * @param faults faults to inject; null for none
+ * @param migDriver how the driver answers MIG changes (latencies, GPU reset); null for instant, reset exposed
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record GpuFixture(String description, String driverVersion, int cudaDriverVersion, List<FixtureGpu> gpus,
-                         Faults faults) {
+                         Faults faults, FixtureMigDriver migDriver) {
 
     public GpuFixture {
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
         faults = faults == null ? Faults.NONE : faults;
+        migDriver = migDriver == null ? FixtureMigDriver.INSTANT : migDriver;
     }
 
     /** The same host with other faults. */
     public GpuFixture withFaults(Faults newFaults) {
-        return new GpuFixture(description, driverVersion, cudaDriverVersion, gpus, newFaults);
+        return new GpuFixture(description, driverVersion, cudaDriverVersion, gpus, newFaults, migDriver);
+    }
+
+    /** The same host with another MIG driver. */
+    public GpuFixture withMigDriver(FixtureMigDriver driver) {
+        return new GpuFixture(description, driverVersion, cudaDriverVersion, gpus, faults, driver);
     }
 }

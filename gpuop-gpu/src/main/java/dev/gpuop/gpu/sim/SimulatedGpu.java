@@ -13,6 +13,7 @@ import dev.gpuop.gpu.NvmlReturn;
 import dev.gpuop.gpu.RemappedRows;
 import dev.gpuop.gpu.Utilization;
 import dev.gpuop.gpu.mig.MigProfile;
+import dev.gpuop.gpu.mig.MigControl;
 import dev.gpuop.gpu.mig.MigProfileInfo;
 import dev.gpuop.gpu.mig.MigProfileTable;
 import java.util.ArrayList;
@@ -27,13 +28,27 @@ final class SimulatedGpu implements Gpu {
     private final int index;
     private final FixtureGpu gpu;
     private final GpuInfo info;
+    /** The GPU's MIG state, which outlives this open of the driver; null without MIG. */
+    private final SimulatedMig mig;
 
-    SimulatedGpu(SimulatedGpuHost host, int index, FixtureGpu gpu, List<NvLinkPeer> peers) {
+    SimulatedGpu(SimulatedGpuHost host, int index, FixtureGpu gpu, List<NvLinkPeer> peers, SimulatedMig mig) {
         this.host = host;
         this.index = index;
         this.gpu = gpu;
         long total = gpu.memoryTotalMiB() * MIB;
+        List<MigDevice> migs = fixtureMigDevices(gpu);
+        String[] cc = gpu.computeCapability().split("\\.");
+        this.info = new GpuInfo(index, gpu.minorNumber() == null ? index : gpu.minorNumber(), gpu.uuid(),
+            gpu.name(), gpu.pciBusId(), Integer.parseUnsignedInt(gpu.pciDeviceId().substring(2), 16), total,
+            new ComputeCapability(Integer.parseInt(cc[0]), Integer.parseInt(cc[1])), gpu.architecture(),
+            gpu.migMode(), migs, peers);
+        this.mig = mig;
+    }
+
+    /** The fixture's MIG devices, from which the hardware's MIG state starts. */
+    static List<MigDevice> fixtureMigDevices(FixtureGpu gpu) {
         List<MigDevice> migs = new ArrayList<>();
+        long total = gpu.memoryTotalMiB() * MIB;
         for (int i = 0; i < gpu.migDevices().size(); i++) {
             FixtureGpu.FixtureMigDevice m = gpu.migDevices().get(i);
             migs.add(new MigDevice(m.uuid(), i, m.gpuInstanceId(), m.computeInstanceId(),
@@ -41,11 +56,7 @@ final class SimulatedGpu implements Gpu {
                 m.memoryMiB(), m.multiprocessorCount(), m.gpuInstanceSlices(), m.computeInstanceSlices(),
                 m.engines() == null ? MigDevice.Engines.NONE : m.engines()));
         }
-        String[] cc = gpu.computeCapability().split("\\.");
-        this.info = new GpuInfo(index, gpu.minorNumber() == null ? index : gpu.minorNumber(), gpu.uuid(),
-            gpu.name(), gpu.pciBusId(), Integer.parseUnsignedInt(gpu.pciDeviceId().substring(2), 16), total,
-            new ComputeCapability(Integer.parseInt(cc[0]), Integer.parseInt(cc[1])), gpu.architecture(),
-            gpu.migMode(), migs, peers);
+        return migs;
     }
 
     /** When this GPU falls off the bus, in ms after open; -1 if never. */
@@ -67,9 +78,24 @@ final class SimulatedGpu implements Gpu {
         return gpu.readings();
     }
 
+    /** As the driver reports it now: the MIG mode and devices follow the GPU's MIG state. */
     @Override
     public GpuInfo info() {
-        return info;
+        if (mig == null) {
+            return info;
+        }
+        return new GpuInfo(info.index(), info.minorNumber(), info.uuid(), info.name(), info.pciBusId(),
+            info.pciDeviceId(), info.memoryTotalBytes(), info.computeCapability(), info.architecture(), mig.mode(),
+            mig.devices(), info.nvLinkPeers());
+    }
+
+    @Override
+    public MigControl migControl() {
+        host.ensureOpen("nvmlDeviceSetMigMode");
+        if (mig == null) {
+            return Gpu.super.migControl();
+        }
+        return mig;
     }
 
     /** What the driver would say, from gpuop's own tables: the GPU-instance profiles of a MIG-capable model. */

@@ -28,7 +28,16 @@ public final class SimulatedGpuHost implements GpuHost {
     private final List<Gpu> gpus;
     private volatile boolean closed;
 
-    private SimulatedGpuHost(GpuFixture fixture, Clock clock) {
+    /**
+     * The MIG state of the hosts opened by name in this process, per name: a MIG change outlives the driver handle
+     * that made it, as on the hardware, so the node agent's next open sees the new layout.
+     */
+    private static final Map<String, List<SimulatedMig>> HARDWARE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final List<SimulatedMig> migs;
+
+    private SimulatedGpuHost(GpuFixture fixture, Clock clock, List<SimulatedMig> migs) {
+        this.migs = migs;
         this.fixture = fixture;
         this.clock = clock;
         this.openedAt = clock.instant();
@@ -42,7 +51,7 @@ public final class SimulatedGpuHost implements GpuHost {
         Map<Integer, List<NvLinkPeer>> peers = NvLinkTopology.peers(links);
         List<Gpu> list = new ArrayList<>();
         for (int i = 0; i < fixture.gpus().size(); i++) {
-            list.add(new SimulatedGpu(this, i, fixture.gpus().get(i), peers.getOrDefault(i, List.of())));
+            list.add(new SimulatedGpu(this, i, fixture.gpus().get(i), peers.getOrDefault(i, List.of()), migs.get(i)));
         }
         this.gpus = List.copyOf(list);
     }
@@ -54,6 +63,10 @@ public final class SimulatedGpuHost implements GpuHost {
      * @throws GpuException from {@code nvmlInit_v2} when the fixture injects an init failure
      */
     public static SimulatedGpuHost open(GpuFixture fixture, Clock clock) {
+        return open(fixture, clock, hardwareOf(fixture));
+    }
+
+    private static SimulatedGpuHost open(GpuFixture fixture, Clock clock, List<SimulatedMig> migs) {
         Faults faults = fixture.faults();
         if (Boolean.TRUE.equals(faults.nvmlMissing())) {
             throw new DriverLibraryNotFoundException("libnvidia-ml.so.1",
@@ -62,12 +75,45 @@ public final class SimulatedGpuHost implements GpuHost {
         if (faults.initFailure() != null) {
             throw new GpuException("nvmlInit_v2", faults.initFailure(), "injected by the fixture");
         }
-        return new SimulatedGpuHost(fixture, clock);
+        return new SimulatedGpuHost(fixture, clock, migs);
+    }
+
+    /** The fixture's GPUs as they are when the host is powered on: the fixture's MIG modes and devices. */
+    private static List<SimulatedMig> hardwareOf(GpuFixture fixture) {
+        List<SimulatedMig> migs = new ArrayList<>();
+        for (FixtureGpu g : fixture.gpus()) {
+            migs.add(SimulatedMig.of(g, SimulatedGpu.fixtureMigDevices(g), fixture.migDriver()));
+        }
+        return java.util.Collections.unmodifiableList(migs);
+    }
+
+    /** Opens the driver again on the same GPUs: what a MIG change did is there, as after an agent restart. */
+    public SimulatedGpuHost reopen() {
+        return open(fixture, clock, migs);
+    }
+
+    /** Sets how many compute processes run on a GPU (they block MIG changes, as real ones do). */
+    public void simulateProcesses(int gpu, int count) {
+        require(gpu).processes(count);
+    }
+
+    /** Resets the GPUs as a reboot does: pending MIG modes become current, GPU instances are gone. */
+    public void simulateReboot() {
+        migs.stream().filter(java.util.Objects::nonNull).forEach(SimulatedMig::reset);
+    }
+
+    private SimulatedMig require(int gpu) {
+        SimulatedMig m = migs.get(gpu);
+        if (m == null) {
+            throw new IllegalArgumentException("GPU " + gpu + " has no MIG");
+        }
+        return m;
     }
 
     /** Opens a shipped fixture (or a fixture file) on the system clock. */
     public static SimulatedGpuHost open(String nameOrPath) {
-        return open(GpuFixtures.load(nameOrPath), Clock.systemUTC());
+        GpuFixture fixture = GpuFixtures.load(nameOrPath);
+        return open(fixture, Clock.systemUTC(), HARDWARE.computeIfAbsent(nameOrPath, n -> hardwareOf(fixture)));
     }
 
     @Override

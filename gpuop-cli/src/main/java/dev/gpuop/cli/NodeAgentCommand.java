@@ -60,7 +60,7 @@ final class NodeAgentCommand implements Callable<Integer> {
         }
         NodeLogFormat.install(node);
         NodeAgent agent = new NodeAgent(new NodeAgentConfig(node, dp, c.server(), c.discoveryOnly(),
-            c.featureLabels(), c.exporter(), c.cdi(), c.validation()), simulate,
+            c.featureLabels(), c.exporter(), c.cdi(), c.validation(), c.migManager()), simulate,
             System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {

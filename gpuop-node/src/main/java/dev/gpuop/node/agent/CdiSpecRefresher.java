@@ -64,6 +64,12 @@ final class CdiSpecRefresher implements AutoCloseable {
             TimeUnit.MILLISECONDS);
     }
 
+    /** Writes the spec again now: the MIG devices changed, which the driver's fingerprint does not show. */
+    void migLayoutChanged() {
+        lastFingerprint = null;
+        refreshQuietly();
+    }
+
     private void refreshQuietly() {
         try {
             Path written = refresh();

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -51,6 +52,8 @@ public final class NodeAgent implements AutoCloseable {
     private AgentHttpServer http;
     private volatile DevicePluginConfigWatch configWatch;
     private NodeLabelWatch nodeWatch;
+    private volatile MigConfigWatch migWatch;
+    private PluginMetrics pluginMetrics;
     private NodeReporter reporter;
     private CdiSpecRefresher cdiRefresher;
     private ValidationRunner validation;
@@ -82,15 +85,96 @@ public final class NodeAgent implements AutoCloseable {
                 if (w != null) {
                     w.checkNow();
                 }
+                checkMigLayout(labels);
             });
             nodeWatch.start();
+            NodeAgentConfig.MigManager mig = config.migManager();
+            if (mig != null && mig.isEnabled() && !config.isDiscoveryOnly()) {
+                migWatch = new MigConfigWatch(Path.of(mig.configFile()), new MigPause(),
+                    MigConfigWatch.patching(api, config.nodeName()));
+            }
         }
         prepareValidation(api);
         startParts();
+        if (migWatch != null) {
+            // the label as the agent found it: a change made while no agent ran (or before a reboot) is applied now
+            Thread.ofPlatform().daemon().name("gpuop-mig-start").start(() -> checkMigLayout(nodeLabels()));
+        }
         startValidationRounds();
         if (api != null) {
             reporter = new NodeReporter(api, config.nodeName(), this::report);
             reporter.start();
+        }
+    }
+
+    /** Applies the MIG layout the labels name, if the MIG manager part runs and the GPUs are open. */
+    private void checkMigLayout(Map<String, String> labels) {
+        MigConfigWatch w = migWatch;
+        GpuHost h = host;
+        if (w == null || h == null || labels == null) {
+            return;
+        }
+        try {
+            w.onLabels(labels, h.gpus());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "MIG layout not applied: " + e);
+        }
+    }
+
+    /**
+     * The device plugin's pause around a MIG change: the parts that hold the GPUs' devices stop (the kubelet sees
+     * the plugin go and no pod gets a device that is about to vanish), the GPUs are read again afterwards, and the
+     * parts start with the new MIG devices, on the device plugin config they had.
+     */
+    private final class MigPause implements MigConfigWatch.Agent {
+
+        private DevicePluginSettings settings;
+
+        @Override
+        public List<dev.gpuop.gpu.Gpu> pause() {
+            synchronized (NodeAgent.this) {
+                notReady = "MIG layout changing (" + MigConfigWatch.CONFIG_LABEL + ")";
+                settings = plugin == null ? labelSettings : plugin.settings();
+                for (AutoCloseable c : new AutoCloseable[] {configWatch, exporter, health, plugin}) {
+                    closeQuietly(c);
+                }
+                configWatch = null;
+                exporter = null;
+                health = null;
+                plugin = null;
+                return host.gpus();
+            }
+        }
+
+        @Override
+        public void resume() {
+            synchronized (NodeAgent.this) {
+                GpuHost old = host;
+                try {
+                    host = GpuHosts.open(simulate, DriverLibraries.standard());
+                } catch (DriverLibraryNotFoundException | GpuException e) {
+                    notReady = cannotRead(e);
+                    return;
+                }
+                closeQuietly(old);
+                startWithHost(config.devicePlugin(), settings);
+                if (cdiRefresher != null) {
+                    cdiRefresher.migLayoutChanged();
+                }
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "while stopping: " + e.getMessage());
         }
     }
 
@@ -295,8 +379,11 @@ public final class NodeAgent implements AutoCloseable {
         GpuHealthTracker tracker = new GpuHealthTracker(XidPolicy.fromEnv(env), dp.recoveryPeriod(),
             host.gpus().stream().map(g -> g.info().uuid()).toList());
         Path root = Path.of("/");
+        if (pluginMetrics == null) {
+            pluginMetrics = new PluginMetrics(registry);
+        }
         plugin = new DevicePluginManager(host, settings, dp.kubeletDirPath(), tracker::isHealthy,
-            busId -> NumaNodes.of(root, busId), new PluginMetrics(registry), Clock.systemUTC());
+            busId -> NumaNodes.of(root, busId), pluginMetrics, Clock.systemUTC());
         health = new HealthMonitor(host, tracker, dp.pollInterval(), Clock.systemUTC(), plugin::onHealth);
         plugin.start();
         health.start(XidPolicy.fromEnv(env).watchesXids());
@@ -352,6 +439,10 @@ public final class NodeAgent implements AutoCloseable {
         DevicePluginConfigWatch w = configWatch;
         if (w != null && w.problem() != null) {
             return w.problem();
+        }
+        MigConfigWatch mig = migWatch;
+        if (mig != null && mig.problem() != null) {
+            return mig.problem();
         }
         if (plugin != null && plugin.lastRegistration() == null) {
             return "device plugin not registered with the kubelet yet"

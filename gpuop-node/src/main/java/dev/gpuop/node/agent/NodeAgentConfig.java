@@ -25,10 +25,12 @@ import java.time.format.DateTimeParseException;
  * @param exporter the GPU metrics part (dcgm-exporter's names and port)
  * @param cdi the node's CDI spec, kept true to its driver
  * @param validation NVIDIA's status files of the node checks
+ * @param migManager NVIDIA's MIG manager: the layout the node's {@code nvidia.com/mig.config} label names
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server, Boolean discoveryOnly,
-                              PartSwitch featureLabels, Exporter exporter, Cdi cdi, Validation validation) {
+                              PartSwitch featureLabels, Exporter exporter, Cdi cdi, Validation validation,
+                              MigManager migManager) {
 
     /**
      * NVIDIA's names of the parts a node switches off with its {@code nvidia.com/gpu.deploy.<part>} label, which
@@ -55,12 +57,27 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
         PartSwitch labels = parts.contains("gpu-feature-discovery") ? new PartSwitch(false) : featureLabels;
         Exporter metrics = parts.contains("dcgm-exporter")
             ? new Exporter(false, exporter == null ? null : exporter.port()) : exporter;
-        return new NodeAgentConfig(nodeName, dp, server, discoveryOnly, labels, metrics, cdi, validation);
+        return new NodeAgentConfig(nodeName, dp, server, discoveryOnly, labels, metrics, cdi, validation, migManager);
     }
 
     /** A config that runs the agent's parts. */
     public NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server server) {
-        this(nodeName, devicePlugin, server, null, null, null, null, null);
+        this(nodeName, devicePlugin, server, null, null, null, null, null, null);
+    }
+
+    /**
+     * The MIG manager part: when the node's {@code nvidia.com/mig.config} label names a layout of the mig-parted
+     * config, the agent applies it and reports in {@code nvidia.com/mig.config.state}.
+     *
+     * @param enabled run the part (default false: a node without the operator's MIG manager keeps its layout)
+     * @param configFile the mig-parted config (NVIDIA's {@code default-mig-parted-config} ConfigMap, mounted)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record MigManager(Boolean enabled, String configFile) {
+
+        public boolean isEnabled() {
+            return enabled != null && enabled && configFile != null;
+        }
     }
 
     /**

@@ -78,8 +78,8 @@ public final class MigReconfigurer {
             int processes = gpus.get(l.gpuIndex()).migControl().processes();
             if (processes > 0) {
                 return new Outcome(State.FAILED, "GPU " + l.gpuIndex() + " runs " + processes + " GPU process"
-                    + (processes == 1 ? "" : "es") + "; MIG layouts kept, nothing changed (stop them, then label "
-                    + "the node again)", List.of());
+                    + (processes == 1 ? "" : "es") + "; MIG layouts kept, nothing changed (stop them, then remove "
+                    + "the node label nvidia.com/mig.config.state to try again)", List.of());
             }
         }
         List<Integer> changed = new ArrayList<>();

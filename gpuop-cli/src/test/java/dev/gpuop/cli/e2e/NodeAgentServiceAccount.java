@@ -25,7 +25,7 @@ final class NodeAgentServiceAccount {
         k8s.serviceAccounts().inNamespace("default").resource(new ServiceAccountBuilder().withNewMetadata()
             .withName(NAME).endMetadata().build()).serverSideApply();
         k8s.rbac().clusterRoles().resource(new ClusterRoleBuilder().withNewMetadata().withName(NAME).endMetadata()
-            .addNewRule().withApiGroups("").withResources("nodes").withVerbs("get", "patch").endRule().build())
+            .addNewRule().withApiGroups("").withResources("nodes").withVerbs("get", "patch", "watch").endRule().build())
             .serverSideApply();
         k8s.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(NAME)
             .endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")

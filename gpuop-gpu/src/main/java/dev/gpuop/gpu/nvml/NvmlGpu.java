@@ -290,6 +290,15 @@ final class NvmlGpu implements Gpu {
     /** {@code nvmlGpuInstanceProfileInfo_t}: ten unsigned ints, then the memory in MiB at 40. */
     private static final int PROFILE_INFO_BYTES = 48;
 
+    /** NVML's MIG calls on this GPU; NOT_SUPPORTED for a GPU without MIG. */
+    @Override
+    public dev.gpuop.gpu.mig.MigControl migControl() {
+        if (info().migMode() == null) {
+            return dev.gpuop.gpu.Gpu.super.migControl();
+        }
+        return new NvmlMigControl(this);
+    }
+
     @Override
     public List<MigProfileInfo> migProfilesOffered() {
         List<MigProfileInfo> out = new ArrayList<>();

@@ -111,6 +111,8 @@ final class MigConfigWatch {
             }
             return Optional.of(MigReconfigurer.apply(plan, gpus));
         } else {
+            LOG.log(System.Logger.Level.INFO, "MIG layout {0}: changing GPUs {1}, device plugin paused", name,
+                MigReconfigurer.changes(plan, gpus).stream().map(MigLayoutPlan.GpuLayout::gpuIndex).toList());
             write("pending", "");
             List<Gpu> paused = agent.pause();
             try {

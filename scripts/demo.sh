@@ -75,8 +75,6 @@ else
 		--set "nodeAgent.env[1].name=NVIDIA_DEV_ROOT" --set "nodeAgent.env[1].value=$DEMO"
 		--set "nodeAgent.env[2].name=PASS_DEVICE_SPECS" --set "nodeAgent.env[2].value=true")
 fi
-# NVIDIA's MIG manager image cannot be pulled here (testenv reaches no registry)
-values+=(--set migManager.enabled=false)
 runtime=$(command -v nvidia-container-runtime || true)
 if [[ -n $runtime ]]; then
 	note "NVIDIA's container toolkit is on this host: containerd gets the nvidia runtime as RKE2/K3s write it"

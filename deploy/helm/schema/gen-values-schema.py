@@ -19,16 +19,16 @@ NO_CONFIGMAP = "the chart does not create the ConfigMap of the MIG manager: crea
 
 # key -> why, refused when set (not empty, not false)
 REFUSED_WHEN_SET = {}
-for part in ("toolkit", "devicePlugin", "gfd", "dcgmExporter"):
+for part in ("toolkit", "devicePlugin", "gfd", "dcgmExporter", "migManager"):
     for key in ("repository", "image", "version"):
         REFUSED_WHEN_SET[f"{part}.{key}"] = ONE_IMAGE
 for part, keys in {"devicePlugin": ("args", "resources"), "gfd": ("env", "resources"),
                    "dcgmExporter": ("env", "resources", "podAnnotations", "podLabels", "config"),
-                   "validator": ("args", "resources")}.items():
+                   "validator": ("args", "resources"), "migManager": ("env", "args", "resources")}.items():
     for key in keys:
         REFUSED_WHEN_SET[f"{part}.{key}"] = IN_AGENT
 REFUSED_WHEN_SET["migManager.config.data"] = NO_CONFIGMAP
-REFUSED_WHEN_SET["migManager.gpuClientsConfig.name"] = "not passed to the MIG manager yet"
+REFUSED_WHEN_SET["migManager.gpuClientsConfig.name"] = "the MIG manager checks every GPU process itself: no clients file"
 
 # key -> why, refused when true
 REFUSED_WHEN_TRUE = {
@@ -83,10 +83,7 @@ TYPES = {
     "validator.repository": TEXT, "validator.image": TEXT, "validator.version": TEXT, "validator.env": ENV,
     "validator.driver.env": ENV, "validator.toolkit.env": ENV, "validator.cuda.env": ENV,
     "validator.plugin.env": ENV,
-    "migManager.enabled": BOOL, "migManager.repository": TEXT, "migManager.image": TEXT,
-    "migManager.version": TEXT, "migManager.imagePullPolicy": PULL, "migManager.env": ENV,
-    "migManager.args": LIST, "migManager.resources": MAP, "migManager.config.name": TEXT,
-    "migManager.config.default": TEXT,
+    "migManager.enabled": BOOL, "migManager.config.name": TEXT, "migManager.config.default": TEXT,
     "nfd.enabled": BOOL,
     "nodeAgent.repository": TEXT, "nodeAgent.image": TEXT, "nodeAgent.version": TEXT,
     "nodeAgent.imagePullPolicy": PULL, "nodeAgent.imagePullSecrets": LIST, "nodeAgent.env": ENV,

@@ -53,8 +53,7 @@ final class OperatorCommand implements Callable<Integer> {
         }
         Logger.getLogger("").setLevel(level(logLevel));
         KubernetesClient client = new KubernetesClientBuilder().build();
-        OperatorSettings settings = new OperatorSettings(namespace, nodeAgentImage, System.getenv("DRIVER_IMAGE"),
-            System.getenv("MIG_MANAGER_IMAGE"));
+        OperatorSettings settings = new OperatorSettings(namespace, nodeAgentImage, System.getenv("DRIVER_IMAGE"));
         GpuopOperator operator = new GpuopOperator(client, settings, leaderElect, metricsPort, healthPort, true);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {

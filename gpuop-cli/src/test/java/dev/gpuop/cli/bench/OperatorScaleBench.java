@@ -62,8 +62,8 @@ public final class OperatorScaleBench {
                 // reconcile of a cluster where nothing changes
                 Thread.sleep(2000);
                 steady.reconcile(policy(k8s));
-                // a policy change: the MIG strategy flips, so the MIG manager goes or comes back and every node
-                // agent DaemonSet changes; no node needs a write for it
+                // a policy change: the MIG strategy flips, so the node agents' MIG manager part goes or comes back
+                // and every node agent DaemonSet changes; no node needs a write for it
                 ClusterPolicy p = policy(k8s);
                 p.getSpec().setMig(new MigSpec(p.spec().mig().strategyOrDefault() == MigSpec.Strategy.NONE
                     ? MigSpec.Strategy.SINGLE : MigSpec.Strategy.NONE));
@@ -127,12 +127,10 @@ public final class OperatorScaleBench {
             .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
                 .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 60,
                 java.util.concurrent.TimeUnit.SECONDS);
-        // the seed's flags plus the MIG manager's image, as the chart sets it (KWOK's GPUs are MIG-capable H100s)
+        // the seed's flags (KWOK's GPUs are MIG-capable H100s, so the node agents' MIG manager part is on)
         ClusterPolicy p = Serialization.unmarshal("apiVersion: gpuop.dev/v1alpha1\nkind: ClusterPolicy\n"
             + "metadata:\n  name: bench\nspec:\n  operator:\n    defaultRuntime: containerd\n"
-            + "  driver:\n    enabled: false\n  toolkit:\n    enabled: false\n  migManager:\n"
-            + "    repository: nvcr.io/nvidia/cloud-native\n    image: k8s-mig-manager\n    version: v0.15.0\n",
-            ClusterPolicy.class);
+            + "  driver:\n    enabled: false\n  toolkit:\n    enabled: false\n", ClusterPolicy.class);
         k8s.resources(ClusterPolicy.class).withName("bench").withTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
             .delete();
         k8s.resource(p).create();

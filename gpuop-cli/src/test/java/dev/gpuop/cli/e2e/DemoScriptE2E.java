@@ -214,6 +214,59 @@ class DemoScriptE2E {
     }
 
     /**
+     * The MIG manager runs in the node agent the chart installs: the operator gives the MIG-capable node NVIDIA's
+     * default layout label ({@code all-disabled}), the agent says {@code success}; labelled
+     * {@code nvidia.com/mig.config=all-1g.10gb}, the same agent pod partitions its eight (simulated) H100s into 56
+     * MIG devices, which the chart's MIG strategy ({@code single}) offers as {@code nvidia.com/gpu}; a layout name
+     * the node has not is {@code failed} and changes nothing; all-disabled gives the eight GPUs back.
+     */
+    @Test
+    @Order(3)
+    void aMigLayoutLabelPartitionsTheGpusThroughTheChartsNodeAgent(KubernetesClient k8s) throws Exception {
+        var node = k8s.nodes().withName(TestCluster.NODE);
+        String before = agentUid(k8s);
+        awaitNodeLabel(k8s, "nvidia.com/mig.config", "all-disabled");
+        awaitNodeLabel(k8s, "nvidia.com/mig.config.state", "success");
+        try {
+            node.edit(n -> {
+                n.getMetadata().getLabels().put("nvidia.com/mig.config", "all-1g.10gb");
+                return n;
+            });
+            awaitAllocatable(k8s, "56");
+            awaitNodeLabel(k8s, "nvidia.com/mig.config.state", "success");
+            node.edit(n -> {
+                n.getMetadata().getLabels().put("nvidia.com/mig.config", "all-9g.99gb");
+                return n;
+            });
+            awaitNodeLabel(k8s, "nvidia.com/mig.config.state", "failed");
+            assertThat(node.get().getMetadata().getAnnotations().get("gpuop.dev/mig.config.reason"))
+                .contains("no such layout", "all-1g.10gb");
+            awaitAllocatable(k8s, "56");
+        } finally {
+            node.edit(n -> {
+                n.getMetadata().getLabels().put("nvidia.com/mig.config", "all-disabled");
+                return n;
+            });
+        }
+        awaitAllocatable(k8s, "8");
+        awaitNodeLabel(k8s, "nvidia.com/mig.config.state", "success");
+        assertThat(agentUid(k8s)).as("the same agent pod all along").isEqualTo(before);
+    }
+
+    private static void awaitNodeLabel(KubernetesClient k8s, String key, String value) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        String now = null;
+        while (System.nanoTime() < deadline) {
+            now = k8s.nodes().withName(TestCluster.NODE).get().getMetadata().getLabels().get(key);
+            if (value.equals(now)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("node label " + key + " is " + now + ", not " + value);
+    }
+
+    /**
      * NVIDIA's per-node device plugin config: the policy names a ConfigMap of two configs and a default; labelling
      * the node {@code nvidia.com/device-plugin.config=ts4} switches its running agent to time-slicing (32 devices from
      * 8 GPUs) within seconds, without a new pod, and removing the label switches it back.

@@ -68,9 +68,6 @@ class OperatorChartE2E {
             .set("operator.image.tag", "dev").set("operator.image.pullPolicy", "Never")
             .set("nodeAgent.imagePullPolicy", "Never")
             .set("nodeAgent.env[0].name", "GPUOP_SIMULATE").set("nodeAgent.env[0].value", "h100-sxm-8x")
-            // the simulated H100s are MIG-capable, but NVIDIA's MIG manager image cannot be pulled here and has no
-            // real GPU to partition
-            .set("migManager.enabled", "false")
             .call();
         assertThat(r.getStatus()).isEqualTo("deployed");
     }
@@ -142,7 +139,7 @@ class OperatorChartE2E {
         assertThat(p.getStatus().gpuNodes()).isEqualTo(1);
         assertThat(p.getStatus().readyNodes()).isEqualTo(1);
         assertThat(p.getStatus().operands()).extracting(o -> o.name() + "=" + o.state()).contains(
-            "node-discovery=READY", "node-agent=READY", "driver=DISABLED", "mig-manager=DISABLED");
+            "node-discovery=READY", "node-agent=READY", "driver=DISABLED", "mig-manager=READY");
 
         DaemonSet agent = k8s.apps().daemonSets().inNamespace(NS).withName("gpuop-node-agent").get();
         assertThat(agent.getStatus().getNumberAvailable()).isEqualTo(1);

@@ -1,6 +1,7 @@
 package dev.gpuop.node.agent;
 
 import dev.gpuop.gpu.Gpu;
+import dev.gpuop.node.mig.DefaultMigLayouts;
 import dev.gpuop.node.mig.InvalidMigConfigException;
 import dev.gpuop.node.mig.MigLayoutPlan;
 import dev.gpuop.node.mig.MigPartedConfig;
@@ -55,6 +56,7 @@ final class MigConfigWatch {
     private String applied;
     private volatile String problem;
 
+    /** @param configFile the mig-parted config, or null for the layouts made from the node's GPUs */
     MigConfigWatch(Path configFile, Agent agent, NodeState node) {
         this.configFile = configFile;
         this.agent = agent;
@@ -94,8 +96,11 @@ final class MigConfigWatch {
         applied = name;
         MigLayoutPlan plan;
         try {
-            MigPartedConfig config = MigPartedConfig.parse(Files.readString(configFile), configFile.toString());
-            plan = MigLayoutPlan.of(config, name, gpus.stream().map(Gpu::info).toList(), configFile.toString());
+            List<dev.gpuop.gpu.GpuInfo> infos = gpus.stream().map(Gpu::info).toList();
+            String source = configFile == null ? DefaultMigLayouts.SOURCE : configFile.toString();
+            MigPartedConfig config = configFile == null ? DefaultMigLayouts.forGpus(infos)
+                : MigPartedConfig.parse(Files.readString(configFile), source);
+            plan = MigLayoutPlan.of(config, name, infos, source);
         } catch (IOException e) {
             return Optional.of(fail("the mig-parted config cannot be read: " + e));
         } catch (InvalidMigConfigException e) {

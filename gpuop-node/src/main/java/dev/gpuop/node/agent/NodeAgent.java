@@ -90,7 +90,8 @@ public final class NodeAgent implements AutoCloseable {
             nodeWatch.start();
             NodeAgentConfig.MigManager mig = config.migManager();
             if (mig != null && mig.isEnabled() && !config.isDiscoveryOnly()) {
-                migWatch = new MigConfigWatch(Path.of(mig.configFile()), new MigPause(),
+                Path migConfig = mig.configFile() == null ? null : Path.of(mig.configFile());
+                migWatch = new MigConfigWatch(migConfig, new MigPause(),
                     MigConfigWatch.patching(api, config.nodeName()));
             }
         }

@@ -70,13 +70,14 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
      * config, the agent applies it and reports in {@code nvidia.com/mig.config.state}.
      *
      * @param enabled run the part (default false: a node without the operator's MIG manager keeps its layout)
-     * @param configFile the mig-parted config (NVIDIA's {@code default-mig-parted-config} ConfigMap, mounted)
+     * @param configFile the mig-parted config (a user's ConfigMap, mounted); absent: the layouts gpuop makes for the
+     *     node's own GPUs ({@code DefaultMigLayouts})
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record MigManager(Boolean enabled, String configFile) {
 
         public boolean isEnabled() {
-            return enabled != null && enabled && configFile != null;
+            return enabled != null && enabled;
         }
     }
 

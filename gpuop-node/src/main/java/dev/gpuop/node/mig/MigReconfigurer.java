@@ -52,10 +52,14 @@ public final class MigReconfigurer {
 
     /** The GPUs of the plan whose mode or profiles differ from what they have now. */
     public static List<MigLayoutPlan.GpuLayout> changes(MigLayoutPlan plan, List<Gpu> gpus) {
-        return plan.gpus().stream().filter(l -> !hasLayout(gpus.get(l.gpuIndex()).migControl(), l)).toList();
+        return plan.gpus().stream().filter(l -> !hasLayout(gpus.get(l.gpuIndex()), l)).toList();
     }
 
-    private static boolean hasLayout(MigControl control, MigLayoutPlan.GpuLayout l) {
+    private static boolean hasLayout(Gpu gpu, MigLayoutPlan.GpuLayout l) {
+        if (gpu.info().migMode() == null) {
+            return !l.migEnabled(); // a GPU without MIG has MIG off, and the plan never asks more of it
+        }
+        MigControl control = gpu.migControl();
         MigMode mode = control.mode();
         if (mode.current() != l.migEnabled() || mode.pending() != l.migEnabled()) {
             return false;

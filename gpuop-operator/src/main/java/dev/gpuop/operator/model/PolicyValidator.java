@@ -116,11 +116,12 @@ public final class PolicyValidator {
     }
 
     /** The sections whose work gpuop's node agent does, which therefore take no image of their own. */
-    static final List<String> NODE_AGENT_PARTS = List.of("toolkit", "devicePlugin", "gfd", "dcgmExporter");
+    static final List<String> NODE_AGENT_PARTS = List.of("toolkit", "devicePlugin", "gfd", "dcgmExporter",
+        "migManager");
 
     /**
      * NVIDIA's image keys of the parts gpuop's node agent runs are refused: NVIDIA's container-toolkit, device
-     * plugin, GFD or dcgm-exporter image would be started with gpuop's arguments (the first wave honoured
+     * plugin, GFD, dcgm-exporter or MIG manager image would be started with gpuop's arguments (the first wave honoured
      * {@code toolkit.repository/image/version} so). One image runs every node part: {@code nodeAgent}'s.
      */
     static void nodeAgentPartImages(ClusterPolicySpec spec, List<PolicyProblem> problems) {

@@ -21,6 +21,8 @@ final class NodeAgentConfigFile {
     static final String DISCOVERY = "discoveryOnly: true\nserver:\n  port: 8081\n";
     /** Where a user's device plugin ConfigMap is mounted. */
     static final String DEVICE_PLUGIN_CONFIG_DIR = "/etc/gpuop/device-plugin";
+    /** Where a user's mig-parted ConfigMap is mounted; NVIDIA's key is {@code config.yaml}. */
+    static final String MIG_CONFIG_DIR = "/etc/gpuop/mig-parted";
 
     private NodeAgentConfigFile() {
     }
@@ -57,6 +59,15 @@ final class NodeAgentConfigFile {
             validation.put("workload", workload(ctx));
         }
         doc.put("validation", validation);
+        if (MigManagerOperand.inAgent(ctx)) {
+            // the MIG manager part: the user's mig-parted ConfigMap when named, else layouts for the node's own GPUs
+            Map<String, Object> mig = new LinkedHashMap<>();
+            mig.put("enabled", true);
+            if (migConfigMap(ctx) != null) {
+                mig.put("configFile", MIG_CONFIG_DIR + "/config.yaml");
+            }
+            doc.put("migManager", mig);
+        }
         if (NodeAgentOperand.cdiOn(ctx.spec())) {
             // the spec the toolkit step wrote, kept true to the driver by the agent; paths as the DaemonSet mounts
             Map<String, Object> cdi = new LinkedHashMap<>();
@@ -91,6 +102,13 @@ final class NodeAgentConfigFile {
 
     private static boolean isBlank(String s) {
         return s == null || s.isBlank();
+    }
+
+    /** The user's mig-parted ConfigMap, when the MIG manager part runs and the policy names one; else null. */
+    static String migConfigMap(RenderContext ctx) {
+        ConfigRef ref = ctx.spec().migManager().getConfig();
+        return MigManagerOperand.inAgent(ctx) && ref != null && ref.name() != null && !ref.name().isBlank()
+            ? ref.name() : null;
     }
 
     /** The key of the device plugin ConfigMap that nodes use; NVIDIA's chart calls a single key {@code config}. */

@@ -117,6 +117,13 @@ public final class NodeAgentOperand implements Operand {
             agent.getVolumeMounts().add(new VolumeMountBuilder().withName("device-plugin-config")
                 .withMountPath(NodeAgentConfigFile.DEVICE_PLUGIN_CONFIG_DIR).withReadOnly(true).build());
         }
+        String migConfig = NodeAgentConfigFile.migConfigMap(ctx);
+        if (migConfig != null) {
+            pod.getVolumes().add(new VolumeBuilder().withName("mig-parted-config").withNewConfigMap()
+                .withName(migConfig).endConfigMap().build());
+            agent.getVolumeMounts().add(new VolumeMountBuilder().withName("mig-parted-config")
+                .withMountPath(NodeAgentConfigFile.MIG_CONFIG_DIR).withReadOnly(true).build());
+        }
         // install, or with the toolkit off, uninstall: turning it off gives the node its containerd config back
         ToolkitStep.add(ctx, pod, d, image);
         DaemonSets.applyCommon(ds, spec.daemonsets(), false);

@@ -8,13 +8,11 @@ package dev.gpuop.operator.operand;
  *     serves both
  * @param driverImage NVIDIA's driver image when the policy names none (env {@code DRIVER_IMAGE}, as NVIDIA's
  *     operator reads it), or null
- * @param migManagerImage NVIDIA's MIG manager image when the policy names none (env {@code MIG_MANAGER_IMAGE}),
- *     or null
  */
-public record OperatorSettings(String namespace, String nodeAgentImage, String driverImage, String migManagerImage) {
+public record OperatorSettings(String namespace, String nodeAgentImage, String driverImage) {
 
     /** Settings with only the node agent's image known. */
     public OperatorSettings(String namespace, String nodeAgentImage) {
-        this(namespace, nodeAgentImage, null, null);
+        this(namespace, nodeAgentImage, null);
     }
 }

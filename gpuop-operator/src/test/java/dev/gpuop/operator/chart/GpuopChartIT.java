@@ -45,6 +45,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -105,9 +106,10 @@ class GpuopChartIT {
         assertThat(spec.getDcgmExporter().getEnabled()).isTrue();
         assertThat(spec.getMigManager().getEnabled()).isTrue();
         assertThat(spec.getMigManager().getConfig()).isEqualTo(new ConfigRef(null, "all-disabled"));
-        assertThat(List.of(spec.getMigManager().getRepository(), spec.getMigManager().getImage(),
-            spec.getMigManager().getVersion())).containsExactly("nvcr.io/nvidia/cloud-native", "k8s-mig-manager",
-            "v0.15.0");
+        // the node agent runs the MIG manager: no image of NVIDIA's is passed on
+        assertThat(List.of(Optional.ofNullable(spec.getMigManager().getRepository()),
+            Optional.ofNullable(spec.getMigManager().getImage()), Optional.ofNullable(spec.getMigManager()
+                .getVersion()))).allMatch(Optional::isEmpty);
         assertThat(List.of(spec.getDriver().getRepository(), spec.getDriver().getImage(),
             spec.getDriver().getVersion())).containsExactly("nvcr.io/nvidia", "driver", "580.95.05");
         // empty nodeAgent/validator images stay out of the policy: the operator falls back to its own image
@@ -396,13 +398,14 @@ class GpuopChartIT {
         List<String> flags = new ArrayList<>(SEED_FLAGS);
         flags.addAll(List.of("toolkit.repository=nvcr.io/nvidia/k8s", "toolkit.image=container-toolkit",
             "toolkit.version=v1.18.0", "devicePlugin.version=v0.18.0", "gfd.image=k8s-device-plugin",
-            "dcgmExporter.repository=nvcr.io/nvidia/k8s"));
+            "dcgmExporter.repository=nvcr.io/nvidia/k8s", "migManager.version=v0.15.0"));
         // values.schema.json: Helm lists every refusal, each with the key and why
         assertThatThrownBy(() -> template(flags).call())
             .hasMessageContaining("refused: toolkit.repository (one image runs the node agent parts: nodeAgent.*)")
             .hasMessageContaining("refused: toolkit.image (").hasMessageContaining("refused: toolkit.version (")
             .hasMessageContaining("refused: devicePlugin.version (").hasMessageContaining("refused: gfd.image (")
-            .hasMessageContaining("refused: dcgmExporter.repository (");
+            .hasMessageContaining("refused: dcgmExporter.repository (")
+            .hasMessageContaining("refused: migManager.version (");
         // empty values are what gpuop's own values file has: accepted
         List<String> empty = new ArrayList<>(SEED_FLAGS);
         empty.add("toolkit.repository=");

@@ -121,9 +121,10 @@ class NvidiaChartKeysIT {
         all.remove("operator.image");
         String refusal = outcome(all);
         assertThat(refusal).startsWith(REFUSED).contains("refused: toolkit.repository (", "refused: toolkit.image (",
-            "refused: devicePlugin.version (", "refused: gfd.image (", "refused: dcgmExporter.version (");
-        assertThat(refusal.split("one image runs the node agent parts", -1)).as(refusal).hasSize(13);
-        for (String part : List.of("toolkit", "devicePlugin", "gfd", "dcgmExporter")) {
+            "refused: devicePlugin.version (", "refused: gfd.image (", "refused: dcgmExporter.version (",
+            "refused: migManager.image (");
+        assertThat(refusal.split("one image runs the node agent parts", -1)).as(refusal).hasSize(16);
+        for (String part : List.of("toolkit", "devicePlugin", "gfd", "dcgmExporter", "migManager")) {
             for (String k : List.of("repository", "image", "version")) {
                 all.remove(part + "." + k);
             }

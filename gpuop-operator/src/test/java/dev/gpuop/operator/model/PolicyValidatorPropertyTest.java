@@ -44,7 +44,7 @@ class PolicyValidatorPropertyTest {
         "Ubuntu 24.04.1 LTS", Map.of("nvidia.com/gpu.present", "true", "nvidia.com/gpu.product", "NVIDIA-L4"),
         Map.of())));
     private static final OperatorSettings SETTINGS = new OperatorSettings("gpu-operator", "gpuop/gpuop:0.1.0",
-        "nvcr.io/nvidia/driver:580.95.05", null);
+        "nvcr.io/nvidia/driver:580.95.05");
     private static final String CONFIG_MAP_KEY = "any";
     private static final String CONFIG_FIELD = "spec.devicePlugin.config (plugin-config/" + CONFIG_MAP_KEY + ")";
 

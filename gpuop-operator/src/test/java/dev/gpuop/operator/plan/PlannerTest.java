@@ -21,7 +21,7 @@ class PlannerTest {
     private static DesiredState plan(String spec, io.fabric8.kubernetes.api.model.Node... nodes) {
         // as installed by the chart: NVIDIA's driver image known, driver on unless the spec says otherwise
         return Planner.plan(TestNodes.policy(spec), ClusterInfoObserver.observe(List.of(nodes)),
-            new OperatorSettings("gpu-operator", "gpuop/gpuop:0.1.0", "nvcr.io/nvidia/driver:580.95.05", null),
+            new OperatorSettings("gpu-operator", "gpuop/gpuop:0.1.0", "nvcr.io/nvidia/driver:580.95.05"),
             null);
     }
 
@@ -55,6 +55,38 @@ class PlannerTest {
             "/opt/containerd/custom.toml");
         assertThat(pod.getVolumes()).filteredOn(v -> v.getHostPath() != null).extracting(v -> v.getHostPath()
             .getPath()).contains("/opt/containerd").doesNotContain("/var/lib/rancher/rke2/agent/etc/containerd");
+    }
+
+    private static String agentConfig(DesiredState p) {
+        return p.operands().stream().flatMap(o -> o.objects().stream())
+            .filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap
+                && ((io.fabric8.kubernetes.api.model.ConfigMap) o).getData().containsKey("node-agent.yaml"))
+            .map(o -> ((io.fabric8.kubernetes.api.model.ConfigMap) o).getData().get("node-agent.yaml"))
+            .findFirst().orElseThrow();
+    }
+
+    /**
+     * The MIG manager is the node agent's part: its config says so (with the user's mig-parted ConfigMap mounted
+     * when one is named), NVIDIA's MIG manager DaemonSet is never wanted, and MIG strategy none turns it off.
+     */
+    @Test
+    void theMigManagerRunsInTheNodeAgentWithTheUsersConfigMapWhenNamed() {
+        var node = TestNodes.nfdGpuNode("gpu-1", "v1.33.5");
+        DesiredState generated = plan("migManager:\n  enabled: true\n", node);
+        assertThat(agentConfig(generated)).contains("migManager:\n  enabled: true\n")
+            .doesNotContain("configFile: /etc/gpuop/mig-parted");
+        assertThat(objects(generated, OperandId.MIG_MANAGER)).isEmpty();
+
+        DesiredState named = plan("migManager:\n  enabled: true\n  config:\n    name: my-layouts\n", node);
+        assertThat(agentConfig(named)).contains("configFile: \"/etc/gpuop/mig-parted/config.yaml\"");
+        var pod = ds(named, "gpuop-node-agent").getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getConfigMap() != null)
+            .extracting(v -> v.getConfigMap().getName()).contains("my-layouts");
+        assertThat(pod.getContainers().getFirst().getVolumeMounts()).extracting(m -> m.getMountPath())
+            .contains("/etc/gpuop/mig-parted");
+
+        assertThat(agentConfig(plan("mig:\n  strategy: none\n", node))).doesNotContain("migManager");
+        assertThat(agentConfig(plan("migManager:\n  enabled: false\n", node))).doesNotContain("migManager");
     }
 
     @Test

@@ -53,8 +53,16 @@ public record DevicePluginSettings(MigStrategy migStrategy, boolean failOnInitEr
         String ids = env.getOrDefault("DEVICE_ID_STRATEGY", p.deviceIdStrategy());
         String driverRoot = env.getOrDefault("NVIDIA_DRIVER_ROOT", f.nvidiaDriverRoot());
         String devRoot = env.getOrDefault("NVIDIA_DEV_ROOT", f.nvidiaDevRoot());
+        MigStrategy migStrategy = migStrategy(mig, origin(env, "MIG_STRATEGY", "flags.migStrategy"));
+        Optional<Replication> replication = replication(file.sharing());
+        if (migStrategy == MigStrategy.MIXED && replication.map(r -> r.kind() == Replication.Kind.MPS).orElse(false)) {
+            // an MPS server serves whole GPUs; NVIDIA's plugin refuses the same combination
+            String strategy = origin(env, "MIG_STRATEGY", "flags.migStrategy");
+            throw new InvalidConfigException("sharing.mps and " + strategy + ": MPS cannot share MIG devices, and "
+                + strategy + " is mixed; use time-slicing, or MIG strategy none or single");
+        }
         return new DevicePluginSettings(
-            migStrategy(mig, origin(env, "MIG_STRATEGY", "flags.migStrategy")),
+            migStrategy,
             bool(env, "FAIL_ON_INIT_ERROR", f.failOnInitError(), true),
             listStrategies(lists, origin(env, "DEVICE_LIST_STRATEGY", "flags.plugin.deviceListStrategy")),
             indexIds(ids, origin(env, "DEVICE_ID_STRATEGY", "flags.plugin.deviceIDStrategy")),
@@ -65,7 +73,7 @@ public record DevicePluginSettings(MigStrategy migStrategy, boolean failOnInitEr
             bool(env, "GDS_ENABLED", f.gdsEnabled(), false),
             bool(env, "MOFED_ENABLED", f.mofedEnabled(), false),
             bool(env, "GDRCOPY_ENABLED", f.gdrcopyEnabled(), false),
-            replication(file.sharing()));
+            replication);
     }
 
     /** The settings when there is no config file: defaults plus the environment. */

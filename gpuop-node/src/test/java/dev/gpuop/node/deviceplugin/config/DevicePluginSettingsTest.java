@@ -40,16 +40,29 @@ class DevicePluginSettingsTest {
     @Test
     void jsonAndSingleStringStrategyAndMpsDefaults() {
         DevicePluginSettings s = DevicePluginConfigs.parse("""
-            {"flags": {"migStrategy": "mixed", "plugin": {"deviceListStrategy": "cdi-cri",
+            {"flags": {"migStrategy": "single", "plugin": {"deviceListStrategy": "cdi-cri",
              "deviceIDStrategy": "index"}},
              "sharing": {"mps": {"resources": [{"name": "nvidia.com/gpu", "replicas": 2}]}}}
             """, "inline", Map.of());
-        assertThat(s.migStrategy()).isEqualTo(MigStrategy.MIXED);
+        assertThat(s.migStrategy()).isEqualTo(MigStrategy.SINGLE);
         assertThat(s.deviceListStrategies()).containsExactly(DeviceListStrategy.CDI_CRI);
         assertThat(s.needsRuntimeHints()).isFalse();
         assertThat(s.indexIds()).isTrue();
         assertThat(s.replication().orElseThrow().kind()).isEqualTo(Replication.Kind.MPS);
         assertThat(s.replication().orElseThrow().failRequestsGreaterThanOne()).as("MPS default").isTrue();
+    }
+
+    /** MPS shares whole GPUs: with MIG strategy mixed it is refused, naming where the strategy came from. */
+    @Test
+    void mpsWithMigStrategyMixedIsRefused() {
+        String mps = "sharing: {mps: {resources: [{name: nvidia.com/gpu, replicas: 2}]}}\n";
+        assertThatThrownBy(() -> DevicePluginConfigs.parse("flags: {migStrategy: mixed}\n" + mps, "f",
+            Map.of()))
+            .hasMessageContaining("sharing.mps and flags.migStrategy: MPS cannot share MIG devices, and "
+                + "flags.migStrategy is mixed");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse(mps, "f", Map.of("MIG_STRATEGY", "mixed")))
+            .hasMessageContaining("and MIG_STRATEGY is mixed");
+        assertThat(DevicePluginConfigs.parse(mps, "f", Map.of("MIG_STRATEGY", "single")).replication()).isPresent();
     }
 
     @Test

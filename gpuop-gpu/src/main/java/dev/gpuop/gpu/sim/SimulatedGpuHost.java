@@ -30,9 +30,13 @@ public final class SimulatedGpuHost implements GpuHost {
 
     /**
      * The MIG state of the hosts opened by name in this process, per name: a MIG change outlives the driver handle
-     * that made it, as on the hardware, so the node agent's next open sees the new layout.
+     * that made it, as on the hardware, so the node agent's next open sees the new layout. Kept only while the file
+     * names the same GPUs: a fixture file rewritten with other GPUs (a driver that arrived) is other hardware.
      */
-    private static final Map<String, List<SimulatedMig>> HARDWARE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Hardware> HARDWARE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Hardware(List<FixtureGpu> gpus, List<SimulatedMig> migs) {
+    }
 
     private final List<SimulatedMig> migs;
 
@@ -113,7 +117,9 @@ public final class SimulatedGpuHost implements GpuHost {
     /** Opens a shipped fixture (or a fixture file) on the system clock. */
     public static SimulatedGpuHost open(String nameOrPath) {
         GpuFixture fixture = GpuFixtures.load(nameOrPath);
-        return open(fixture, Clock.systemUTC(), HARDWARE.computeIfAbsent(nameOrPath, n -> hardwareOf(fixture)));
+        Hardware hw = HARDWARE.compute(nameOrPath, (n, old) -> old != null && old.gpus().equals(fixture.gpus())
+            ? old : new Hardware(fixture.gpus(), hardwareOf(fixture)));
+        return open(fixture, Clock.systemUTC(), hw.migs());
     }
 
     @Override

@@ -14,9 +14,12 @@ import dev.gpuop.gpu.GpuReadings;
 import dev.gpuop.gpu.MigDevice;
 import dev.gpuop.gpu.MutableClock;
 import dev.gpuop.gpu.NvmlReturn;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every field of every shipped fixture, read through the GpuHost interface as product code reads it. */
 class SimulatedGpuHostTest {
@@ -143,5 +146,24 @@ class SimulatedGpuHostTest {
         host.close();
         assertThatThrownBy(gpu::utilization).isInstanceOfSatisfying(GpuException.class,
             e -> assertThat(e.code()).isEqualTo(NvmlReturn.ERROR_UNINITIALIZED));
+    }
+
+    @Test
+    void aFixtureFileRewrittenWithOtherGpusOpensAsTheNewGpus(@TempDir Path dir) throws Exception {
+        // a host without a driver whose driver then arrives: the second open must see the GPUs, not the first
+        // open's (empty) hardware kept under the same file name
+        Path file = Files.writeString(dir.resolve("host.json"), """
+            {"description": "no GPUs yet", "driverVersion": "580.1", "cudaDriverVersion": 13000, "gpus": []}
+            """);
+        try (GpuHost none = SimulatedGpuHost.open(file.toString())) {
+            assertThat(none.gpus()).isEmpty();
+        }
+        try (var h100 = getClass().getResourceAsStream("/dev/gpuop/gpu/fixtures/h100-sxm-8x.json")) {
+            Files.write(file, h100.readAllBytes());
+        }
+        try (GpuHost eight = SimulatedGpuHost.open(file.toString())) {
+            assertThat(eight.gpus()).hasSize(8);
+            assertThat(eight.gpus().getLast().info().name()).contains("H100");
+        }
     }
 }

@@ -345,6 +345,11 @@ public final class NodeAgent implements AutoCloseable {
                     return;
                 } catch (DriverLibraryNotFoundException | GpuException e) {
                     notReady = cannotRead(e);
+                } catch (RuntimeException e) {
+                    // a driver caught mid-install (a library half written): the next try sees the finished one;
+                    // letting the thread die would leave the node waiting forever with /healthz green
+                    notReady = "cannot read the GPUs: " + e.getMessage();
+                    LOG.log(System.Logger.Level.WARNING, notReady + "; trying again");
                 }
             }
         });

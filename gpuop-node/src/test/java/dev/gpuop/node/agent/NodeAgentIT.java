@@ -149,8 +149,11 @@ class NodeAgentIT {
             assertThat(agent.devicePlugin()).isEmpty();
             assertThat(get(agent.httpPort(), "/healthz").statusCode()).isEqualTo(200);
             // the driver arrives (a driver container done installing): the agent finds it on its next try
+            // written whole then moved in; a retry may still have read a half-written file before (now retried)
             try (var h200 = getClass().getResourceAsStream("/dev/gpuop/gpu/fixtures/h200.json")) {
-                Files.write(fixture, h200.readAllBytes());
+                Path next = Files.write(dir.resolve("none.json.new"), h200.readAllBytes());
+                Files.move(next, fixture, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (agent.devicePlugin().isEmpty() && System.nanoTime() < deadline) {

@@ -56,7 +56,7 @@ final class NodeAgentCommand implements Callable<Integer> {
         NodeAgentConfig.DevicePlugin dp = c.devicePlugin();
         if (kubeletDir != null) {
             dp = new NodeAgentConfig.DevicePlugin(dp.enabled(), kubeletDir.toString(), dp.configFile(), dp.config(),
-                dp.healthRecoveryPeriod(), dp.healthPollInterval());
+                dp.healthRecoveryPeriod(), dp.healthPollInterval(), dp.mpsDir());
         }
         NodeLogFormat.install(node);
         NodeAgent agent = new NodeAgent(new NodeAgentConfig(node, dp, c.server(), c.discoveryOnly(),

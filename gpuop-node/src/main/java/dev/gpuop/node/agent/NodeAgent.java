@@ -20,6 +20,8 @@ import dev.gpuop.node.deviceplugin.health.GpuHealthTracker;
 import dev.gpuop.node.deviceplugin.health.HealthMonitor;
 import dev.gpuop.node.deviceplugin.health.XidPolicy;
 import dev.gpuop.node.deviceplugin.server.DevicePluginManager;
+import dev.gpuop.node.mps.MpsDaemons;
+import dev.gpuop.node.mps.MpsDriverTools;
 import dev.gpuop.node.deviceplugin.server.PluginMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
@@ -389,7 +391,9 @@ public final class NodeAgent implements AutoCloseable {
             pluginMetrics = new PluginMetrics(registry);
         }
         plugin = new DevicePluginManager(host, settings, dp.kubeletDirPath(), tracker::isHealthy,
-            busId -> NumaNodes.of(root, busId), pluginMetrics, Clock.systemUTC());
+            busId -> NumaNodes.of(root, busId), pluginMetrics, Clock.systemUTC())
+            .withMps(new MpsDaemons(Path.of(dp.mpsDir() == null ? settings.mpsRoot() : dp.mpsDir()),
+                () -> MpsDriverTools.find(DriverRoot.find(hostRoot()))));
         health = new HealthMonitor(host, tracker, dp.pollInterval(), Clock.systemUTC(), plugin::onHealth);
         plugin.start();
         health.start(XidPolicy.fromEnv(env).watchesXids());
@@ -449,6 +453,9 @@ public final class NodeAgent implements AutoCloseable {
         MigConfigWatch mig = migWatch;
         if (mig != null && mig.problem() != null) {
             return mig.problem();
+        }
+        if (plugin != null && plugin.mpsProblem() != null) {
+            return plugin.mpsProblem();
         }
         if (plugin != null && plugin.lastRegistration() == null) {
             return "device plugin not registered with the kubelet yet"

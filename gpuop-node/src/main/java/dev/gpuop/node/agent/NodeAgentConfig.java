@@ -53,7 +53,7 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
         }
         DevicePlugin dp = parts.contains("device-plugin") ? new DevicePlugin(false, devicePlugin.kubeletDir(),
             devicePlugin.configFile(), devicePlugin.config(), devicePlugin.healthRecoveryPeriod(),
-            devicePlugin.healthPollInterval()) : devicePlugin;
+            devicePlugin.healthPollInterval(), devicePlugin.mpsDir()) : devicePlugin;
         PartSwitch labels = parts.contains("gpu-feature-discovery") ? new PartSwitch(false) : featureLabels;
         Exporter metrics = parts.contains("dcgm-exporter")
             ? new Exporter(false, exporter == null ? null : exporter.port()) : exporter;
@@ -218,7 +218,7 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public NodeAgentConfig {
-        devicePlugin = devicePlugin == null ? new DevicePlugin(null, null, null, null, null, null) : devicePlugin;
+        devicePlugin = devicePlugin == null ? new DevicePlugin(null, null, null, null, null, null, null) : devicePlugin;
         server = server == null ? new Server(null) : server;
     }
 
@@ -232,10 +232,12 @@ public record NodeAgentConfig(String nodeName, DevicePlugin devicePlugin, Server
      * @param healthRecoveryPeriod how long a GPU must read cleanly to be healthy again after a recoverable XID
      *     ({@code 0s} keeps NVIDIA's never-recover behaviour)
      * @param healthPollInterval how often every GPU is read
+     * @param mpsDir where this process sees the host's MPS root (the DaemonSet mounts it at {@code /mps}); absent:
+     *     the MPS root itself (an agent on the host)
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record DevicePlugin(Boolean enabled, String kubeletDir, String configFile, JsonNode config,
-                               String healthRecoveryPeriod, String healthPollInterval) {
+                               String healthRecoveryPeriod, String healthPollInterval, String mpsDir) {
 
         public boolean isEnabled() {
             return enabled == null || enabled;

@@ -130,7 +130,8 @@ public record DriverFiles(Map<String, Set<String>> libraries, List<String> binar
         }
     }
 
-    static boolean isElf(Path file) {
+    /** Whether a file starts with ELF's magic: a program rather than a script. */
+    public static boolean isElf(Path file) {
         try (var in = Files.newInputStream(file)) {
             byte[] magic = in.readNBytes(4);
             return magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';

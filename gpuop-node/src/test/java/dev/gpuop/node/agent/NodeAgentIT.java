@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +101,60 @@ class NodeAgentIT {
                 assertThat(metrics).contains("gpuop_device_plugin_registrations_total{resource=\"nvidia.com/gpu\"} 1");
             }
         }
+    }
+
+    /**
+     * MPS through the whole agent: the daemon starts on the driver's control program (a stand-in with its interface,
+     * under the host root where the pod sees the node's driver) before the kubelet learns of the replicas, a replica's
+     * Allocate points at that daemon's pipe, and the daemon quits with the agent. Without the program the resource
+     * is not served and /readyz says which paths were searched.
+     */
+    @Test
+    void mpsReplicasAreServedOnlyOnceTheirDaemonRunsAndTheDaemonQuitsWithTheAgent() throws Exception {
+        Path plugins = dir.resolve("device-plugins");
+        Path host = dir.resolve("host");
+        Path mps = dir.resolve("mps");
+        Path control = host.resolve("usr/bin/nvidia-cuda-mps-control");
+        Files.createDirectories(control.getParent());
+        Files.createDirectories(host.resolve("usr/lib64"));
+        Files.writeString(host.resolve("usr/lib64/libcuda.so.1"), "");
+        String yaml = """
+            devicePlugin:
+              kubeletDir: %s
+              mpsDir: %s
+              config:
+                flags: {mpsRoot: /run/nvidia/mps}
+                sharing: {mps: {resources: [{name: nvidia.com/gpu, replicas: 2}]}}
+            server: {port: 0}
+            """;
+        Path config = Files.writeString(dir.resolve("agent.yaml"), yaml.formatted(plugins, mps));
+        Map<String, String> env = Map.of("GPUOP_HOST_ROOT", host.toString());
+        try (NodeAgent agent = new NodeAgent(NodeAgentConfig.load(config), "h200", env)) {
+            agent.start();
+            String why = get(agent.httpPort(), "/readyz").body();
+            assertThat(why).contains("the MPS control daemon for nvidia.com/gpu did not start",
+                "nvidia-cuda-mps-control was not found; searched " + control);
+            assertThat(agent.devicePlugin().orElseThrow().resources()).isEmpty();
+        }
+        try (var in = getClass().getResourceAsStream("/dev/gpuop/node/mps/fake-nvidia-cuda-mps-control.sh")) {
+            Files.write(control, in.readAllBytes());
+        }
+        control.toFile().setExecutable(true);
+        Path calls = mps.resolve("nvidia.com/gpu/log/calls");
+        try (NodeAgent agent = new NodeAgent(NodeAgentConfig.load(config), "h200", env);
+             KubeletStandIn kubelet = new KubeletStandIn(plugins).start()) {
+            agent.start();
+            var devices = kubelet.awaitDevices("nvidia.com/gpu", d -> d.size() == 2, Duration.ofSeconds(20));
+            assertThat(Files.readAllLines(calls)).contains("set_default_active_thread_percentage 50")
+                .anyMatch(l -> l.startsWith("set_default_device_pinned_mem_limit 0 "));
+            var r = kubelet.allocate("nvidia.com/gpu", List.of(devices.getFirst().getID()))
+                .getContainerResponses(0);
+            assertThat(r.getEnvsMap()).containsEntry("CUDA_MPS_PIPE_DIRECTORY", "/mps/nvidia.com/gpu/pipe");
+            assertThat(r.getMountsList()).anyMatch(m -> m.getHostPath().equals("/run/nvidia/mps/nvidia.com/gpu/pipe"));
+            assertThat(mps.resolve("nvidia.com/gpu/.started")).exists();
+        }
+        assertThat(Files.readAllLines(calls)).endsWith("quit");
+        assertThat(mps.resolve("nvidia.com/gpu/.started")).doesNotExist();
     }
 
     /** The GPU metrics and labels need the GPUs, not the device plugin: with it off they still run. */

@@ -24,12 +24,17 @@ import java.util.Set;
  * @param mofedEnabled pass {@code NVIDIA_MOFED=enabled}
  * @param gdrcopyEnabled pass {@code NVIDIA_GDRCOPY=enabled}
  * @param replication time-slicing or MPS, if configured
+ * @param mpsRoot the host's directory of the MPS daemons' pipes, logs and shared memory ({@code flags.mpsRoot},
+ *     {@code MPS_ROOT}; NVIDIA's chart: {@code /run/nvidia/mps})
  */
 public record DevicePluginSettings(MigStrategy migStrategy, boolean failOnInitError,
                                    Set<DeviceListStrategy> deviceListStrategies, boolean indexIds,
                                    boolean passDeviceSpecs, String cdiAnnotationPrefix, String devRoot,
                                    boolean gdsEnabled, boolean mofedEnabled, boolean gdrcopyEnabled,
-                                   Optional<Replication> replication) {
+                                   Optional<Replication> replication, String mpsRoot) {
+
+    /** NVIDIA's chart's {@code devicePlugin.mps.root}. */
+    public static final String DEFAULT_MPS_ROOT = "/run/nvidia/mps";
 
     /** The defaults of NVIDIA's plugin. */
     public static final DevicePluginSettings DEFAULTS = from(new PluginConfigFile(null, null, null), Map.of());
@@ -44,7 +49,7 @@ public record DevicePluginSettings(MigStrategy migStrategy, boolean failOnInitEr
             throw new InvalidConfigException("version: '" + shown(file.version()) + "' is not supported; use v1");
         }
         PluginConfigFile.Flags f = file.flags() == null
-            ? new PluginConfigFile.Flags(null, null, null, null, null, null, null, null) : file.flags();
+            ? new PluginConfigFile.Flags(null, null, null, null, null, null, null, null, null) : file.flags();
         PluginConfigFile.PluginFlags p = f.plugin() == null
             ? new PluginConfigFile.PluginFlags(null, null, null, null) : f.plugin();
         String mig = env.getOrDefault("MIG_STRATEGY", f.migStrategy());
@@ -73,7 +78,8 @@ public record DevicePluginSettings(MigStrategy migStrategy, boolean failOnInitEr
             bool(env, "GDS_ENABLED", f.gdsEnabled(), false),
             bool(env, "MOFED_ENABLED", f.mofedEnabled(), false),
             bool(env, "GDRCOPY_ENABLED", f.gdrcopyEnabled(), false),
-            replication);
+            replication,
+            mpsRoot(env.getOrDefault("MPS_ROOT", f.mpsRoot()), origin(env, "MPS_ROOT", "flags.mpsRoot")));
     }
 
     /** The settings when there is no config file: defaults plus the environment. */
@@ -119,6 +125,17 @@ public record DevicePluginSettings(MigStrategy migStrategy, boolean failOnInitEr
             set.add(s);
         }
         return set;
+    }
+
+    private static String mpsRoot(String value, String origin) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_MPS_ROOT;
+        }
+        if (!value.startsWith("/")) {
+            // the kubelet mounts it into pods: a relative host path has no meaning there
+            throw new InvalidConfigException(origin + ": '" + shown(value) + "' must be an absolute path");
+        }
+        return value;
     }
 
     private static boolean indexIds(String value, String origin) {

@@ -20,7 +20,8 @@ public record PluginConfigFile(String version, Flags flags, Sharing sharing) {
     /** {@code flags}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Flags(String migStrategy, Boolean failOnInitError, String nvidiaDriverRoot, String nvidiaDevRoot,
-                        Boolean gdsEnabled, Boolean mofedEnabled, Boolean gdrcopyEnabled, PluginFlags plugin) {
+                        Boolean gdsEnabled, Boolean mofedEnabled, Boolean gdrcopyEnabled, String mpsRoot,
+                        PluginFlags plugin) {
     }
 
     /** {@code flags.plugin}; {@code deviceListStrategy} may be one string or a list, as NVIDIA allows. */

@@ -6,6 +6,7 @@ import dev.gpuop.node.deviceplugin.v1beta1.CDIDevice;
 import dev.gpuop.node.deviceplugin.v1beta1.ContainerAllocateResponse;
 import dev.gpuop.node.deviceplugin.v1beta1.DeviceSpec;
 import dev.gpuop.node.deviceplugin.v1beta1.Mount;
+import dev.gpuop.node.mps.MpsPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,7 +73,26 @@ public final class Allocator {
         if (settings.passDeviceSpecs()) {
             deviceSpecs(physical).forEach(r::addDevices);
         }
+        if (resource.mps()) {
+            mps(r);
+        }
         return r.build();
+    }
+
+    /**
+     * An MPS replica: the client finds its daemon's pipe and shares the server's {@code /dev/shm}, whatever the
+     * device list strategy (CDI included); its share of the GPU's threads is also in its environment, where CUDA
+     * reads it as the most a client may take.
+     */
+    private void mps(ContainerAllocateResponse.Builder r) {
+        Path host = Path.of(settings.mpsRoot());
+        Path container = Path.of(MpsPaths.CONTAINER_ROOT);
+        String pipe = MpsPaths.pipeDir(container, resource.name()).toString();
+        r.putEnvs("CUDA_MPS_PIPE_DIRECTORY", pipe);
+        r.putEnvs("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", Integer.toString(100 / resource.replicas()));
+        r.addMounts(Mount.newBuilder().setHostPath(MpsPaths.pipeDir(host, resource.name()).toString())
+            .setContainerPath(pipe));
+        r.addMounts(Mount.newBuilder().setHostPath(MpsPaths.shmDir(host).toString()).setContainerPath("/dev/shm"));
     }
 
     /** Known IDs to unique physical devices, in request order; refuses unknown IDs and oversized shared asks. */

@@ -76,8 +76,15 @@ public final class ResourcePlanner {
             }
         }
         boolean shared = replicas > 1;
+        boolean mps = shared && r.kind() == Replication.Kind.MPS;
+        if (mps && physical.stream().anyMatch(PhysicalDevice::isMig)) {
+            // an MPS server serves a whole GPU; NVIDIA's plugin refuses MPS on MIG devices too
+            throw new InvalidConfigException("sharing.mps: " + name + " is made of MIG devices here (MIG strategy "
+                + s.migStrategy().name().toLowerCase(java.util.Locale.ROOT) + "), and MPS cannot share a MIG device;"
+                + " use time-slicing, or turn MIG off on these GPUs");
+        }
         String advertised = shared && r.renameByDefault() ? name + ".shared" : name;
-        return new ResourceSpec(advertised, devices, shared, shared && r.failRequestsGreaterThanOne());
+        return new ResourceSpec(advertised, devices, shared, shared && r.failRequestsGreaterThanOne(), replicas, mps);
     }
 
     /** NVIDIA's single-strategy rule: every GPU MIG-enabled with one profile, or none MIG-enabled. */

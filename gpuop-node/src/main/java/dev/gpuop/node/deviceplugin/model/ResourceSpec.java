@@ -10,9 +10,11 @@ import java.util.Locale;
  * @param devices the kubelet's devices
  * @param replicated true when devices are replicas (time-slicing or MPS)
  * @param failRequestsGreaterThanOne refuse a request of more than one replica
+ * @param replicas replicas per physical device (1 when not shared)
+ * @param mps true when the replicas share their GPU through an MPS control daemon
  */
 public record ResourceSpec(String name, List<PluginDevice> devices, boolean replicated,
-                           boolean failRequestsGreaterThanOne) {
+                           boolean failRequestsGreaterThanOne, int replicas, boolean mps) {
 
     public ResourceSpec {
         devices = List.copyOf(devices);
@@ -21,5 +23,10 @@ public record ResourceSpec(String name, List<PluginDevice> devices, boolean repl
     /** The stem of the socket file name, e.g. {@code gpuop-gpu.sock}; each server start adds a random part to it. */
     public String socketName() {
         return "gpuop-" + name.substring(name.indexOf('/') + 1).toLowerCase(Locale.ROOT) + ".sock";
+    }
+
+    /** The physical devices behind the kubelet's devices, each once, in order. */
+    public List<PhysicalDevice> physicalDevices() {
+        return devices.stream().map(PluginDevice::physical).distinct().toList();
     }
 }

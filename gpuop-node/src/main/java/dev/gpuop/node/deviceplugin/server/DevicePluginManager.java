@@ -8,6 +8,8 @@ import dev.gpuop.node.deviceplugin.health.HealthTransition;
 import dev.gpuop.node.deviceplugin.model.PairScores;
 import dev.gpuop.node.deviceplugin.model.ResourcePlanner;
 import dev.gpuop.node.deviceplugin.model.ResourceSpec;
+import dev.gpuop.node.mps.MpsDaemonSpec;
+import dev.gpuop.node.mps.MpsDaemons;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,8 @@ public final class DevicePluginManager implements AutoCloseable {
     private KubeletSocketWatcher watcher;
     private ScheduledExecutorService retries;
     private int failedAttempts;
+    private MpsDaemons mps;
+    private volatile String mpsProblem;
 
     public DevicePluginManager(GpuHost host, DevicePluginSettings settings, Path pluginDir,
                                Predicate<String> gpuHealthy, ToIntFunction<String> numaOf, PluginMetrics metrics,
@@ -64,6 +68,21 @@ public final class DevicePluginManager implements AutoCloseable {
         this.numaOf = numaOf;
         this.metrics = metrics;
         this.clock = clock;
+    }
+
+    /**
+     * Runs an MPS control daemon for each MPS-shared resource, started before the resource is served (a client that
+     * gets a replica finds its daemon) and quit when the plugin stops. Without it, MPS resources are served as
+     * time-sliced ones: only tests of the plugin alone leave it out.
+     */
+    public synchronized DevicePluginManager withMps(MpsDaemons daemons) {
+        this.mps = daemons;
+        return this;
+    }
+
+    /** Why an MPS resource is not served, or null. */
+    public String mpsProblem() {
+        return mpsProblem;
     }
 
     /** Plans and serves the resources now, registers once the kubelet's socket exists, and watches for restarts. */
@@ -122,11 +141,31 @@ public final class DevicePluginManager implements AutoCloseable {
         Map<String, Integer> numa = new HashMap<>();
         gpus.forEach(g -> numa.put(g.info().uuid(), numaOf.applyAsInt(g.info().pciBusId())));
         PairScores scores = PairScores.of(gpus, numa);
-        for (ResourceSpec spec : ResourcePlanner.plan(gpus, s, numaOf)) {
+        List<ResourceSpec> planned = ResourcePlanner.plan(gpus, s, numaOf);
+        Map<String, String> mpsFailed = startMps(planned, gpus);
+        for (ResourceSpec spec : planned) {
+            if (mpsFailed.containsKey(spec.name())) {
+                continue;
+            }
             ResourceServer server = new ResourceServer(spec, s, scores, gpuHealthy);
             server.start(pluginDir);
             servers.add(server);
         }
+    }
+
+    private Map<String, String> startMps(List<ResourceSpec> planned, List<Gpu> gpus) {
+        if (mps == null) {
+            return Map.of();
+        }
+        Map<String, Long> memory = new HashMap<>();
+        gpus.forEach(g -> memory.put(g.info().uuid(), g.info().memoryTotalMiB()));
+        Map<String, String> failed = mps.reconcile(planned.stream().filter(ResourceSpec::mps)
+            .map(r -> MpsDaemonSpec.of(r, uuid -> memory.getOrDefault(uuid, 0L))).toList());
+        mpsProblem = failed.isEmpty() ? null : String.join("; ", failed.values());
+        if (mpsProblem != null) {
+            lastError = mpsProblem;
+        }
+        return failed;
     }
 
     private void registerAll() {
@@ -233,5 +272,9 @@ public final class DevicePluginManager implements AutoCloseable {
             retries.shutdownNow();
         }
         stopServers();
+        if (mps != null) {
+            // after the servers: no replica is handed out by a daemon that is going
+            mps.close();
+        }
     }
 }

@@ -35,6 +35,19 @@ class DevicePluginSettingsTest {
         assertThat(s.cdiAnnotationPrefix()).isEqualTo("cdi.k8s.io/");
         assertThat(s.devRoot()).isEqualTo("/");
         assertThat(s.replication()).isEmpty();
+        assertThat(s.mpsRoot()).isEqualTo("/run/nvidia/mps");
+    }
+
+    @Test
+    void theMpsRootComesFromTheFileOrMpsRootAndMustBeAbsolute() {
+        assertThat(DevicePluginConfigs.parse("flags: {mpsRoot: /srv/mps}", "f", Map.of()).mpsRoot())
+            .isEqualTo("/srv/mps");
+        assertThat(DevicePluginConfigs.parse("flags: {mpsRoot: /srv/mps}", "f", Map.of("MPS_ROOT", "/run/x"))
+            .mpsRoot()).isEqualTo("/run/x");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse("flags: {mpsRoot: run/mps}", "f", Map.of()))
+            .hasMessage("f: flags.mpsRoot: 'run/mps' must be an absolute path");
+        assertThatThrownBy(() -> DevicePluginConfigs.parse("", "f", Map.of("MPS_ROOT", "mps")))
+            .hasMessageContaining("MPS_ROOT: 'mps' must be an absolute path");
     }
 
     @Test

@@ -69,6 +69,26 @@ class AllocatorTest {
     }
 
     @Test
+    void anMpsReplicaFindsItsDaemonsPipeAndSharedMemoryWhateverTheStrategy() {
+        List<String> u = uuids("h100-sxm-8x");
+        for (String strategies : List.of("[envvar]", "[cdi-cri]")) {
+            Allocator a = allocator("h100-sxm-8x", "flags: {mpsRoot: /var/run/mps-here, plugin: {deviceListStrategy: "
+                + strategies + "}}\nsharing: {mps: {resources: [{name: nvidia.com/gpu, replicas: 4}]}}");
+            ContainerAllocateResponse r = a.allocate(List.of(u.get(2) + "::3"));
+            assertThat(r.getEnvsMap()).containsEntry("CUDA_MPS_PIPE_DIRECTORY", "/mps/nvidia.com/gpu/pipe")
+                .containsEntry("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", "25");
+            assertThat(r.getMountsList()).extracting(Mount::getHostPath, Mount::getContainerPath).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("/var/run/mps-here/nvidia.com/gpu/pipe",
+                    "/mps/nvidia.com/gpu/pipe"),
+                org.assertj.core.groups.Tuple.tuple("/var/run/mps-here/shm", "/dev/shm"));
+        }
+        ContainerAllocateResponse slicing = allocator("h100-sxm-8x", "sharing: {timeSlicing: {resources: "
+            + "[{name: nvidia.com/gpu, replicas: 4}]}}").allocate(List.of(u.get(2) + "::3"));
+        assertThat(slicing.getEnvsMap()).doesNotContainKey("CUDA_MPS_PIPE_DIRECTORY");
+        assertThat(slicing.getMountsList()).isEmpty();
+    }
+
+    @Test
     void volumeMountsAndCdiForms() {
         List<String> u = uuids("h100-sxm-8x");
         ContainerAllocateResponse r = allocator("h100-sxm-8x",

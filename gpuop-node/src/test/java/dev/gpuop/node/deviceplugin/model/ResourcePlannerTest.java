@@ -8,9 +8,14 @@ import dev.gpuop.gpu.sim.SimulatedGpuHost;
 import dev.gpuop.node.deviceplugin.config.DevicePluginConfigs;
 import dev.gpuop.node.deviceplugin.config.DevicePluginSettings;
 import dev.gpuop.node.deviceplugin.config.InvalidConfigException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResourcePlannerTest {
 
@@ -87,5 +92,41 @@ class ResourcePlannerTest {
             .allSatisfy(id -> assertThat(id).matches("GPU-[0-9a-f-]{36}::[0-3]"));
         assertThat(r.devices().subList(0, 4)).extracting(d -> d.physical().uuid()).containsOnly(
             r.devices().getFirst().physical().uuid());
+    }
+
+    @Test
+    void mpsSharesWholeGpusWithItsReplicasAndKeepsTheirNames() {
+        ResourceSpec r = plan("h100-sxm-8x", "sharing: {mps: {resources: [{name: nvidia.com/gpu, replicas: 4}]}}")
+            .getFirst();
+        assertThat(r.mps()).isTrue();
+        assertThat(r.replicas()).isEqualTo(4);
+        assertThat(r.name()).isEqualTo("nvidia.com/gpu");
+        assertThat(r.failRequestsGreaterThanOne()).as("NVIDIA's MPS default").isTrue();
+        assertThat(r.physicalDevices()).hasSize(8);
+        ResourceSpec slicing = plan("h100-sxm-8x", "sharing: {timeSlicing: {resources: [{name: nvidia.com/gpu, "
+            + "replicas: 4}]}}").getFirst();
+        assertThat(slicing.mps()).isFalse();
+    }
+
+    @Test
+    void mpsOnMigDevicesIsRefusedNamingTheResource(@TempDir Path dir) throws Exception {
+        // one A100 with MIG on and one 3g.20gb device: the single strategy advertises it as nvidia.com/gpu
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode fixture;
+        try (var in = getClass().getResourceAsStream("/dev/gpuop/gpu/fixtures/a100-mig-mixed.json")) {
+            fixture = (ObjectNode) json.readTree(in);
+        }
+        ArrayNode migs = (ArrayNode) fixture.get("gpus").get(0).get("migDevices");
+        while (migs.size() > 1) {
+            migs.remove(1);
+        }
+        Path file = dir.resolve("a100-one-3g.json");
+        json.writeValue(file.toFile(), fixture);
+        assertThat(plan(file.toString(), "flags: {migStrategy: single}").getFirst().devices()).hasSize(1);
+        assertThatThrownBy(() -> plan(file.toString(), "flags: {migStrategy: single}\n"
+            + "sharing: {mps: {resources: [{name: nvidia.com/gpu, replicas: 2}]}}"))
+            .isInstanceOf(InvalidConfigException.class)
+            .hasMessageContaining("sharing.mps: nvidia.com/gpu is made of MIG devices")
+            .hasMessageContaining("single");
     }
 }

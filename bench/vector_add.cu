@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>
+#include <unistd.h>
 #include <cuda_runtime.h>
 
 __global__ void vadd(const float *a, const float *b, float *c, int n) {
@@ -28,7 +29,13 @@ int main() {
     printf("Copy output data from the CUDA device to the host memory\n");
     cudaMemcpy(c, dc, bytes, cudaMemcpyDeviceToHost);
     for (int i = 0; i < n; i++) if (fabs(a[i] + b[i] - c[i]) > 1e-5) { printf("Result verification failed at element %d!\n", i); return 1; }
+    printf("Test PASSED\n");
+    fflush(stdout);
+    // VECTORADD_HOLD_SECONDS: keep the context open after the test (scripts/gpu-e2e.sh's mps scenario, where two
+    // pods must be clients of one MPS server at the same time)
+    const char *hold = getenv("VECTORADD_HOLD_SECONDS");
+    if (hold) sleep(atoi(hold));
     cudaFree(da); cudaFree(db); cudaFree(dc);
-    printf("Test PASSED\nDone\n");
+    printf("Done\n");
     return 0;
 }

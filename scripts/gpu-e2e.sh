@@ -13,6 +13,9 @@
 #          GPU by CDI.
 #   seed   NVIDIA's nvidia-container-runtime and nvidia-ctk on the host (GPUOP_E2E_NVIDIA_TOOLKIT, a dir holding
 #          them), the nvidia runtime in K3s's config as K3s adds it; the seed's flags, toolkit.enabled=false.
+#   mps    as gpuop, with a device plugin config (chart-created ConfigMap) sharing the GPU as 2 MPS replicas: the
+#          agent's MPS control daemon, two pods on the one GPU at once, both Test PASSED, nvidia-smi and the process
+#          list show nvidia-cuda-mps-server, the GPU's compute mode is left as it was.
 # Each: cluster up, `helm install` with the seed's command, the seed's vectoradd pod (our image, built here with the
 # machine's nvcc), `Test PASSED`, `nvidia-smi -L` in a second pod, the node checks (every stage, CUDA's vector add
 # included, and how long after the agent's start), `gpuop doctor` with the cluster, the timeline, the node agent's
@@ -125,8 +128,9 @@ gpu_allocatable() { (($(kc get node gpuop-node -o jsonpath='{.status.allocatable
 checks_passed() { [[ $(kc get node gpuop-node -o jsonpath='{.metadata.annotations.gpuop\.dev/validation}') == passed ]]; }
 pod_done() { [[ $(kc get pod "$1" -o jsonpath='{.status.phase}') =~ ^(Succeeded|Failed)$ ]]; }
 
-gpu_pod() { # the seed's pod, unchanged but for the image (and, for nvidia-smi, its command)
-	local name=$1 command=${2:-}
+gpu_pod() { # the seed's pod, unchanged but for the image (and, for nvidia-smi, its command; for mps, its hold)
+	local name=$1 command=${2:-} hold=${3:-} env=""
+	[[ -n $hold ]] && env="      env: [{name: VECTORADD_HOLD_SECONDS, value: '$hold'}]"
 	cat <<EOF
 apiVersion: v1
 kind: Pod
@@ -139,6 +143,7 @@ spec:
     - name: cuda-container
       image: gpuop/cuda-vectoradd:dev
 ${command:+      command: $command}
+$env
       resources:
         limits:
           nvidia.com/gpu: 1
@@ -207,12 +212,60 @@ node_agent_rss() { # VmRSS of the node agent's JVM, sampled 6 times 5 s apart
 	echo "(pid $pid)"
 }
 
+# MPS sharing from a device plugin config the chart creates (NVIDIA's format): two replicas of the GPU
+MPS_CONFIG='version: v1
+sharing:
+  mps:
+    resources:
+    - name: nvidia.com/gpu
+      replicas: 2'
+mps_values() {
+	printf '%s\n' "$MPS_CONFIG" >"$W/mps-config.yaml"
+	{
+		printf 'devicePlugin:\n  config:\n    create: true\n    name: gpuop-mps\n    default: mps\n    data:\n      mps: |\n'
+		sed 's/^/        /' "$W/mps-config.yaml"
+	} >"$W/mps-values.yaml"
+}
+mps_allocatable() { [[ $(kc get node gpuop-node -o jsonpath='{.status.allocatable.nvidia\.com/gpu}') == 2 ]]; }
+both_running() { [[ $(kc get pod gpu-mps-a gpu-mps-b -o jsonpath='{.items[*].status.phase}') == "Running Running" ]]; }
+
+# Two pods on the one GPU under MPS: both print Test PASSED while clients of one MPS server at the same time (each
+# holds its context 20 s), which nvidia-smi and the host's process list show, and the daemon's logs name both.
+mps_pods() {
+	local rc=0 p log=/run/nvidia/mps/nvidia.com/gpu/log
+	wait_until 60 "nvidia.com/gpu allocatable: 2 (two MPS replicas)" mps_allocatable || return 1
+	mark "nvidia.com/gpu allocatable: 2 replicas"
+	for p in gpu-mps-a gpu-mps-b; do gpu_pod $p "" 20 | kc apply -f - >/dev/null; done
+	wait_until 120 "both MPS pods running" both_running && mark "both MPS pods running" || rc=1
+	sleep 4
+	echo "--- nvidia-smi while both pods hold their contexts"
+	nvidia-smi | tee "$OUT/mps-nvidia-smi.txt"
+	echo "--- MPS processes on the host"
+	ps -eo pid,args | grep -E '[n]vidia-cuda-mps-(control|server)' | tee "$OUT/mps-ps.txt"
+	grep -q nvidia-cuda-mps-server "$OUT/mps-ps.txt" || { log "no nvidia-cuda-mps-server process"; rc=1; }
+	grep -q nvidia-cuda-mps-server "$OUT/mps-nvidia-smi.txt" || log "nvidia-smi does not list the MPS server"
+	for p in gpu-mps-a gpu-mps-b; do
+		wait_until 120 "$p to finish" pod_done $p
+		kc logs pod/$p | tee "$W/$p.log"
+		grep -q "Test PASSED" "$W/$p.log" && mark "$p: Test PASSED" || { log "$p: no Test PASSED"; rc=1; }
+	done
+	echo "--- the MPS daemon's logs ($log)"
+	ls -la "$log" /run/nvidia/mps /run/nvidia/mps/nvidia.com/gpu 2>&1
+	tail -n 40 "$log/control.log" "$log/server.log" 2>&1 | tee "$OUT/mps-logs.txt"
+	[[ $(grep -c "New client" "$log/control.log" 2>/dev/null) -ge 2 ]] || log "control.log names fewer than 2 clients"
+	echo "--- the agent's MPS lines"
+	kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent | grep -i mps | tail -8
+	echo "--- compute mode (left as it was): $(nvidia-smi --query-gpu=compute_mode --format=csv,noheader)"
+	return $rc
+}
+
 scenario() {
 	local s=$1 flags rc=0
 	log "=== scenario $s"
 	case $s in
 	gpuop) flags=(--set toolkit.enabled=true --set cdi.enabled=true) ;;
 	seed) flags=(--set driver.enabled=false --set toolkit.enabled=false) ;;
+	mps) mps_values; flags=(--set toolkit.enabled=true --set cdi.enabled=true -f "$W/mps-values.yaml") ;;
 	*) die "unknown scenario $s" ;;
 	esac
 	rm -rf /var/lib/gpuop /var/run/cdi/nvidia.com-gpu.json
@@ -251,17 +304,20 @@ scenario() {
 		ls -la /run/nvidia/validations; cat /run/nvidia/validations/driver-ready
 		echo "--- gpuop doctor with the cluster"
 		host_gpuop doctor --kubeconfig "$KUBECONFIG" | tee "$OUT/doctor-$s.txt" || { log "gpuop doctor failed"; rc=1; }
+		[[ $s == mps ]] && { mps_pods || rc=1; }
 	fi
 	echo "--- timeline ($s)"; printf '%s\n' "${TIMELINE[@]}"
 	echo "--- node labels"; kc get node gpuop-node -o json | grep -oE '"(nvidia.com|gpuop.dev)/[^"]+": "[^"]*"' | sort
 	# what the agent's pod wrote (its /host mount of the host's /sys, its NVML) against gpuop labels on the bare host,
 	# with the chart's MIG strategy (mig.strategy: single, as NVIDIA's)
 	echo "--- GFD's labels: the node (written by the node agent's pod) next to gpuop labels on the host"
-	local k v got bad=0
+	local k v got bad=0 MPS_LABELS=""
+	[[ $s == mps ]] && MPS_LABELS=1
 	while IFS='=' read -r k v; do
 		got=$(kc get node gpuop-node -o go-template="{{index .metadata.labels \"$k\"}}")
 		[[ $got == "$v" ]] || { echo "label $k: the node has '$got', gpuop labels on the host says '$v'"; bad=1; }
-	done < <(host_gpuop labels --no-timestamp --mig-strategy single | tee "$OUT/labels-host-$s.txt")
+	done < <(host_gpuop labels --no-timestamp --mig-strategy single ${MPS_LABELS:+--config-file "$W/mps-config.yaml"} |
+		tee "$OUT/labels-host-$s.txt")
 	((bad)) && rc=1 || echo "all $(wc -l <"$OUT/labels-host-$s.txt") labels equal"
 	echo "--- GPU metrics as Prometheus finds them: Service nvidia-dcgm-exporter, port gpu-metrics"
 	local uuid; uuid=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)

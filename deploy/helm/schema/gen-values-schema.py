@@ -74,6 +74,7 @@ TYPES = {
     "toolkit.enabled": BOOL, "toolkit.env": ENV, "toolkit.installDir": TEXT,
     "devicePlugin.enabled": BOOL, "devicePlugin.env": ENV, "devicePlugin.config.create": BOOL,
     "devicePlugin.config.name": TEXT, "devicePlugin.config.default": TEXT, "devicePlugin.config.data": MAP,
+    "devicePlugin.mps.root": {"type": "string", "pattern": "^/."},
     "mig.strategy": TEXT,
     "cdi.enabled": BOOL, "cdi.default": BOOL,
     "gfd.enabled": BOOL,

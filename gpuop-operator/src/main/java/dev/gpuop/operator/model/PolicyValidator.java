@@ -73,6 +73,7 @@ public final class PolicyValidator {
         emptyTolerations(spec.daemonsets().tolerations(), problems);
         hostPaths(spec.toolkit().getEnv(), problems);
         devicePluginConfig(spec.devicePlugin().getConfig(), devicePluginConfig, problems);
+        mpsRoot(spec, problems);
         ValidatorSettings.of(spec.validator(), problems);
         nodeAgentPartImages(spec, problems);
         return problems;
@@ -95,6 +96,25 @@ public final class PolicyValidator {
             if (tolerations.get(i) == null) {
                 problems.add(new PolicyProblem("spec.daemonsets.tolerations[" + i + "]", "an empty entry; each "
                     + "needs a key or an operator"));
+            }
+        }
+    }
+
+    /**
+     * The MPS root is a host directory the node agent mounts and pods get mounts from, so it must be an absolute path
+     * and is set in one place: {@code MPS_ROOT} in the env would differ from the directory the agent mounts.
+     */
+    private static void mpsRoot(ClusterPolicySpec spec, List<PolicyProblem> problems) {
+        String root = spec.devicePlugin().mpsRoot();
+        if (!root.startsWith("/") || root.equals("/") || root.chars().anyMatch(Character::isISOControl)) {
+            problems.add(new PolicyProblem("spec.devicePlugin.mps.root", "'" + root + "' is not an absolute "
+                + "directory on the host; NVIDIA's default is /run/nvidia/mps"));
+        }
+        List<EnvVar> env = spec.devicePlugin().getEnv();
+        for (int i = 0; i < env.size(); i++) {
+            if (env.get(i) != null && "MPS_ROOT".equals(env.get(i).name())) {
+                problems.add(new PolicyProblem("spec.devicePlugin.env[" + i + "].name", "MPS_ROOT is set by "
+                    + "devicePlugin.mps.root, which also decides the directory the node agent mounts"));
             }
         }
     }

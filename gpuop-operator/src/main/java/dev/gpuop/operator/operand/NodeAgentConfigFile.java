@@ -31,6 +31,8 @@ final class NodeAgentConfigFile {
         Map<String, Object> dp = new LinkedHashMap<>();
         dp.put("enabled", ctx.spec().devicePlugin().enabledOr(true));
         dp.put("kubeletDir", "/var/lib/kubelet/device-plugins");
+        // where the DaemonSet mounts the host's MPS root (MPS_ROOT in the env)
+        dp.put("mpsDir", "/mps");
         ConfigRef ref = ctx.spec().devicePlugin().getConfig();
         if (ref != null && ref.name() != null && !ref.name().isBlank()) {
             dp.put("configFile", DEVICE_PLUGIN_CONFIG_DIR + "/" + defaultKey(ref));

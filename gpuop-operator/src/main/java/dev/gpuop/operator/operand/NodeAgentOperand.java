@@ -109,7 +109,10 @@ public final class NodeAgentOperand implements Operand {
         env.addAll(ToolkitStep.forNodeAgent(spec, d));
         env.addAll(spec.devicePlugin().getEnv());
         env.addAll(spec.nodeAgent().getEnv());
+        // the host's MPS root, where Allocate points pods; the agent sees it at /mps (the validator refuses a user's)
+        env.add(new EnvVar("MPS_ROOT", spec.devicePlugin().mpsRoot()));
         DaemonSets.setEnv(agent, env);
+        mpsMounts(pod, agent, spec.devicePlugin().mpsRoot());
         ConfigRef ref = spec.devicePlugin().getConfig();
         if (ref != null && ref.name() != null && !ref.name().isBlank()) {
             pod.getVolumes().add(new VolumeBuilder().withName("device-plugin-config").withNewConfigMap()
@@ -128,6 +131,22 @@ public final class NodeAgentOperand implements Operand {
         ToolkitStep.add(ctx, pod, d, image);
         DaemonSets.applyCommon(ds, spec.daemonsets(), false);
         return ds;
+    }
+
+    /**
+     * The MPS daemons' files: the root at {@code /mps} (pipes and logs, which pods mount from the host), and its
+     * {@code shm} as the agent's {@code /dev/shm}, since the MPS server the daemon starts shares memory with its
+     * clients there, and each client's {@code /dev/shm} is the same host directory (NVIDIA's daemon mounts both
+     * alike).
+     */
+    private static void mpsMounts(PodSpec pod, Container agent, String root) {
+        String base = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+        pod.getVolumes().add(new VolumeBuilder().withName("mps-root").withNewHostPath().withPath(base)
+            .withType("DirectoryOrCreate").endHostPath().build());
+        pod.getVolumes().add(new VolumeBuilder().withName("mps-shm").withNewHostPath().withPath(base + "/shm")
+            .withType("DirectoryOrCreate").endHostPath().build());
+        agent.getVolumeMounts().add(new VolumeMountBuilder().withName("mps-root").withMountPath("/mps").build());
+        agent.getVolumeMounts().add(new VolumeMountBuilder().withName("mps-shm").withMountPath("/dev/shm").build());
     }
 
     /**

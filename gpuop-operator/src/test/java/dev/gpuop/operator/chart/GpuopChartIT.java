@@ -264,6 +264,7 @@ class GpuopChartIT {
             "toolkit.env[0].value=/run/k3s/containerd/containerd.sock",
             "devicePlugin.config.name=time-slicing",
             "devicePlugin.config.default=any",
+            "devicePlugin.mps.root=/var/run/nvidia/mps",
             "mig.strategy=mixed",
             "cdi.enabled=false",
             "gfd.enabled=false",
@@ -279,6 +280,7 @@ class GpuopChartIT {
         assertThat(spec.getToolkit().getEnv())
             .containsExactly(new EnvVar("CONTAINERD_SOCKET", "/run/k3s/containerd/containerd.sock"));
         assertThat(spec.getDevicePlugin().getConfig()).isEqualTo(new ConfigRef("time-slicing", "any"));
+        assertThat(spec.getDevicePlugin().mpsRoot()).isEqualTo("/var/run/nvidia/mps");
         assertThat(spec.getMig().strategy()).isEqualTo(MigSpec.Strategy.MIXED);
         assertThat(spec.getCdi().enabled()).isFalse();
         assertThat(spec.getCdi().isEnabled()).isFalse();
@@ -387,9 +389,10 @@ class GpuopChartIT {
     @Test
     void aMistypedValueOfGpuopsOwnIsRefusedWithItsPath() {
         List<String> flags = new ArrayList<>(SEED_FLAGS);
-        flags.addAll(List.of("toolkit.enabled=maybe", "nodeAgent.env[0].value=x"));
+        flags.addAll(List.of("toolkit.enabled=maybe", "nodeAgent.env[0].value=x", "devicePlugin.mps.root=run/mps"));
         assertThatThrownBy(() -> template(flags).call())
             .hasMessageContaining("at '/toolkit/enabled': got string, want boolean")
+            .hasMessageContaining("/devicePlugin/mps/root")
             .hasMessageContaining("at '/nodeAgent/env/0': missing property 'name'");
     }
 

@@ -149,4 +149,15 @@ class PolicyValidatorTest {
             + "driver:\n  version: 580.95.05\n", Map.of())).containsExactlyInAnyOrder("spec.toolkit.repository",
                 "spec.toolkit.image", "spec.devicePlugin.version", "spec.dcgmExporter.image");
     }
+
+    @Test
+    void theMpsRootIsAnAbsoluteHostDirectorySetInOnePlace() {
+        assertThat(fields("devicePlugin:\n  mps:\n    root: /var/run/mps\n", Map.of())).isEmpty();
+        assertThat(fields("devicePlugin:\n  mps:\n    root: run/mps\n", Map.of())).containsExactly(
+            "spec.devicePlugin.mps.root");
+        assertThat(fields("devicePlugin:\n  mps:\n    root: /\n", Map.of())).containsExactly(
+            "spec.devicePlugin.mps.root");
+        assertThat(fields("devicePlugin:\n  env:\n  - {name: MPS_ROOT, value: /srv/mps}\n", Map.of()))
+            .containsExactly("spec.devicePlugin.env[0].name");
+    }
 }

@@ -30,7 +30,8 @@ done
 # The driver's MPS binaries (nvidia-cuda-mps-control, -server) run from the host's driver root inside this image,
 # so they load this image's glibc: add the parts of it they link against that the Java runtime does not.
 for name in libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libresolv.so.2 libutil.so.1 libgcc_s.so.1; do
-  lib=$(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ {print $NF; exit}')
+  # awk reads to the end: an early exit would stop ldconfig with SIGPIPE, which pipefail turns into a failure
+  lib=$(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ && !found {print $NF; found = 1}')
   [ -n "$lib" ] && [ ! -e "$root$lib" ] || continue
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The read-only half of NVML's MIG calls on the real GPU (tag gpu): the mode as the driver's info reads it, no
- * compute process on an idle GPU, and where the driver would place each profile against gpuop's table. Nothing
+ * compute process on an idle GPU, and where the driver would place each profile against gpuop's table (held to it
+ * in MIG mode only: with MIG off the driver's answer is printed, not the geometry). Nothing
  * is created, destroyed or switched: the GPU's MIG mode is never changed.
  */
 @Tag("gpu")
@@ -53,8 +54,12 @@ class NvmlMigControlGpuTest {
                         List<Integer> starts = mig.possibleStarts(p.nvmlProfileId());
                         System.out.println("  " + p.name() + " (NVML profile " + p.nvmlProfileId() + "): placements "
                             + starts + ", table " + p.placementStarts());
-                        assertThat(starts).as(p.name()).isEqualTo(p.placementStarts());
-                        compared++;
+                        // with MIG off the answer is not the MIG geometry: the H200 (driver 580.159.04) answered
+                        // [0] for 1g.18gb; only a GPU in MIG mode is held to the table
+                        if (mode.current()) {
+                            assertThat(starts).as(p.name()).isEqualTo(p.placementStarts());
+                            compared++;
+                        }
                     } catch (GpuException e) {
                         // with MIG off the driver may not answer placements: said, not hidden
                         System.out.println("  " + p.name() + ": placements not answered: " + e.getMessage());

@@ -12,7 +12,7 @@ public class ClusterPolicySpec {
 
     private OperatorSpec operator;
     private DaemonsetsSpec daemonsets;
-    private ComponentSpec driver;
+    private DriverSpec driver;
     private ToolkitSpec toolkit;
     private DevicePluginSpec devicePlugin;
     private ComponentSpec gfd;
@@ -53,17 +53,17 @@ public class ClusterPolicySpec {
     }
 
     /** NVIDIA's driver container; never run on a node whose own driver is loaded. */
-    public ComponentSpec getDriver() {
+    public DriverSpec getDriver() {
         return driver;
     }
 
-    public void setDriver(ComponentSpec driver) {
+    public void setDriver(DriverSpec driver) {
         this.driver = driver;
     }
 
     /** The driver section, or an empty one. */
-    public ComponentSpec driver() {
-        return driver == null ? new ComponentSpec() : driver;
+    public DriverSpec driver() {
+        return driver == null ? new DriverSpec() : driver;
     }
 
     /** The containerd runtime handler and CDI spec step. */

@@ -74,6 +74,7 @@ public final class PolicyValidator {
         hostPaths(spec.toolkit().getEnv(), problems);
         devicePluginConfig(spec.devicePlugin().getConfig(), devicePluginConfig, problems);
         mpsRoot(spec, problems);
+        UpgradePolicyValidator.validate(spec.driver().upgradePolicy(), problems);
         ValidatorSettings.of(spec.validator(), problems);
         nodeAgentPartImages(spec, problems);
         return problems;
@@ -83,7 +84,7 @@ public final class PolicyValidator {
      * A DaemonSet's maxUnavailable as Kubernetes takes it: a count that fits an int (the DaemonSet carries it as one;
      * 2147483648 failed the render with a NumberFormatException) or a percentage up to 100%.
      */
-    private static boolean isBudget(String max) {
+    static boolean isBudget(String max) {
         if (max.matches("\\d{1,3}%")) {
             return Integer.parseInt(max.substring(0, max.length() - 1)) <= 100;
         }

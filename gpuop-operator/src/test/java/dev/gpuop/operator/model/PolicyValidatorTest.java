@@ -160,4 +160,16 @@ class PolicyValidatorTest {
         assertThat(fields("devicePlugin:\n  env:\n  - {name: MPS_ROOT, value: /srv/mps}\n", Map.of()))
             .containsExactly("spec.devicePlugin.env[0].name");
     }
+
+    @Test
+    void anUpgradePolicyOutOfRangeNamesItsField() {
+        assertThat(fields("driver:\n  upgradePolicy:\n    maxParallelUpgrades: 0\n    maxUnavailable: 3\n"
+            + "    drain: {enable: true, timeoutSeconds: 0}\n", Map.of())).isEmpty();
+        assertThat(fields("driver:\n  upgradePolicy:\n    maxParallelUpgrades: -1\n    maxUnavailable: 120%\n"
+            + "    waitForCompletion: {timeoutSeconds: -5}\n    podDeletion: {timeoutSeconds: -1}\n", Map.of()))
+            .containsExactly("spec.driver.upgradePolicy.maxParallelUpgrades",
+                "spec.driver.upgradePolicy.maxUnavailable",
+                "spec.driver.upgradePolicy.waitForCompletion.timeoutSeconds",
+                "spec.driver.upgradePolicy.podDeletion.timeoutSeconds");
+    }
 }

@@ -5,6 +5,7 @@ import dev.gpuop.operator.model.ClusterInfoObserver;
 import dev.gpuop.operator.model.NodeLabels;
 import dev.gpuop.operator.operand.OperatorSettings;
 import dev.gpuop.operator.plan.Stamp;
+import dev.gpuop.operator.upgrade.UpgradeState;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -28,6 +29,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -79,8 +81,10 @@ public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> 
                 .withSecondaryToPrimaryMapper(c -> ctx.getPrimaryCache().list().map(ResourceID::fromResource)
                     .collect(Collectors.toSet()))
                 .build(), ctx);
+        var upgrades = new DriverUpgradeController(ctx.getClient(), settings.namespace(), () -> nodes.list().toList(),
+            Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofSeconds(30));
         controller = new PolicyController(ctx.getClient(), settings, () -> nodes.list().toList(), metrics,
-            Clock.systemUTC());
+            Clock.systemUTC()).withUpgrades(upgrades);
         // every other kind of operand object, ours by label: a hand edit or a delete is put back at once, not at the
         // next resync (5 minutes when ready); the RBAC objects and the RuntimeClass are cluster-scoped
         return List.of(nodes, daemonSets, configMaps, owned(Service.class, true, ctx),
@@ -104,7 +108,8 @@ public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> 
 
     /** A node update matters when a label changed or the node agent's report did; heartbeats do not. */
     static boolean matters(Node now, Node before) {
-        if (!Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())) {
+        // the driver upgrade's state is the upgrade controller's business, on its own thread: not a reason to plan
+        if (!Objects.equals(withoutUpgradeState(labels(now)), withoutUpgradeState(labels(before)))) {
             return ClusterInfoObserver.isGpuNode(labels(now)) || ClusterInfoObserver.isGpuNode(labels(before))
                 || !Objects.equals(ours(labels(now)), ours(labels(before)));
         }
@@ -119,6 +124,12 @@ public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> 
         return labels.entrySet().stream().filter(e -> e.getKey().startsWith("nvidia.com/")
             || e.getKey().startsWith("gpuop.dev/")).collect(Collectors.toMap(Map.Entry::getKey,
             Map.Entry::getValue));
+    }
+
+    private static Map<String, String> withoutUpgradeState(Map<String, String> labels) {
+        Map<String, String> rest = new java.util.HashMap<>(labels);
+        rest.remove(UpgradeState.LABEL);
+        return rest;
     }
 
     private static Map<String, String> report(Node n) {

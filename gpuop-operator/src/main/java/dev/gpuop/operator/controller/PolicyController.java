@@ -46,6 +46,7 @@ public final class PolicyController {
     private final OperandReadiness readiness;
     private final NodeLabelWriter labels;
     private final EventRecorder events;
+    private DriverUpgradeController upgrades;
 
     /**
      * @param nodes the cluster's nodes (the informer's cache in the operator)
@@ -61,6 +62,12 @@ public final class PolicyController {
         this.readiness = new OperandReadiness(client, settings.namespace());
         this.labels = new NodeLabelWriter(client);
         this.events = new EventRecorder(client);
+    }
+
+    /** Hands the driver section of each reconciled policy to the driver upgrade controller. */
+    public PolicyController withUpgrades(DriverUpgradeController upgrades) {
+        this.upgrades = upgrades;
+        return this;
     }
 
     /**
@@ -97,6 +104,9 @@ public final class PolicyController {
                 drift -> events.record(policy, true, "DriftCorrected", drift, calls)), calls));
         }
         labels.write(plan.nodeLabels(), calls);
+        if (upgrades != null) {
+            upgrades.configure(policy.spec().driver(), plan.valid() && policy.spec().driver().enabledOr(true));
+        }
         ClusterPolicyStatus status = StatusBuilder.build(generation, settings.namespace(), cluster, operands,
             plan.problems(), policy.getStatus(), now());
         String result = !plan.valid() ? "invalid" : status.state() == PolicyState.READY ? "ready" : "notReady";

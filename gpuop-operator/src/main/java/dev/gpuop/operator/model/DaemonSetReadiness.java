@@ -44,8 +44,9 @@ public final class DaemonSetReadiness {
                 .count();
             long notRunning = onDelete.pods().stream().filter(p -> !p.runningAndReady()).count();
             if (stale > 0) {
-                return Verdict.notReady(name + ": " + stale + " pod(s) on an old revision; OnDelete: delete them to "
-                    + "update");
+                return Verdict.notReady(name + ": " + stale + " pod(s) on an old revision: the driver upgrade "
+                    + "replaces them node by node (nodes' label nvidia.com/gpu-driver-upgrade-state); with "
+                    + "driver.upgradePolicy.autoUpgrade=false, delete them to update");
             }
             if (notRunning > 0 || onDelete.pods().size() < desired) {
                 return Verdict.notReady(name + ": " + (desired - onDelete.pods().size() + notRunning)

@@ -27,4 +27,17 @@ class ClusterPolicyReconcilerTest {
         assertThat(ClusterPolicyReconciler.matters(node("4", Map.of("gpuop.dev/node-agent-state", "notReady")),
             before)).isTrue();
     }
+
+    @Test
+    void theDriverUpgradeStateAloneDoesNotWakeTheReconcileOtherGpuLabelsDo() {
+        Node before = node("1", Map.of());
+        Node upgrading = node("2", Map.of());
+        upgrading.getMetadata().setLabels(Map.of("nvidia.com/gpu.present", "true",
+            "nvidia.com/gpu-driver-upgrade-state", "cordon-required"));
+        Node deploy = node("3", Map.of());
+        deploy.getMetadata().setLabels(Map.of("nvidia.com/gpu.present", "true",
+            "nvidia.com/gpu.deploy.driver", "false"));
+        assertThat(ClusterPolicyReconciler.matters(upgrading, before)).isFalse();
+        assertThat(ClusterPolicyReconciler.matters(deploy, before)).isTrue();
+    }
 }

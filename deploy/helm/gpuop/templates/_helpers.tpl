@@ -115,6 +115,19 @@ imagePullSecrets become plain names (the ClusterPolicy's form), args and a numer
 {{- toYaml $out -}}
 {{- end -}}
 
+{{/* Like gpuop.pick, for settings where 0 and false mean something: keeps every value but null and "". */}}
+{{- define "gpuop.pickSet" -}}
+{{- $src := index . 0 | default dict -}}
+{{- $out := dict -}}
+{{- range $key := index . 1 -}}
+{{- $v := index $src $key -}}
+{{- if not (or (kindIs "invalid" $v) (and (kindIs "string" $v) (eq $v ""))) -}}
+{{- $_ := set $out $key $v -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
 {{/* The fields every operand section of the ClusterPolicy shares (ComponentSpec). */}}
 {{- define "gpuop.componentKeys" -}}
 enabled repository image version imagePullPolicy imagePullSecrets resources env args

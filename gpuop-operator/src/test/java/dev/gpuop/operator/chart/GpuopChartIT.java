@@ -12,6 +12,7 @@ import dev.gpuop.api.v1alpha1.ClusterPolicy;
 import dev.gpuop.api.v1alpha1.ClusterPolicySpec;
 import dev.gpuop.api.v1alpha1.ConfigRef;
 import dev.gpuop.api.v1alpha1.DaemonsetsSpec;
+import dev.gpuop.api.v1alpha1.DriverUpgradePolicySpec;
 import dev.gpuop.api.v1alpha1.EnvVar;
 import dev.gpuop.api.v1alpha1.MigSpec;
 import dev.gpuop.api.v1alpha1.OperatorSpec;
@@ -199,6 +200,8 @@ class GpuopChartIT {
         grant(expected, "apps", "controllerrevisions", "get list watch");
         // create: RBAC lets the operator grant only what it holds, and the node agent's Role creates its workload pod
         grant(expected, "", "pods", "get list watch create delete");
+        // the driver upgrade's drain
+        grant(expected, "", "pods/eviction", "create");
         grant(expected, "", "configmaps serviceaccounts services", crud);
         grant(expected, "rbac.authorization.k8s.io", "clusterroles clusterrolebindings roles rolebindings", crud);
         grant(expected, "node.k8s.io", "runtimeclasses", crud);
@@ -273,7 +276,10 @@ class GpuopChartIT {
             "validator.plugin.env[0].name=WITH_WORKLOAD",
             "validator.plugin.env[0].value=false",
             "daemonsets.rollingUpdate.maxUnavailable=2",
-            "driver.imagePullSecrets[0]=ngc-secret")));
+            "driver.imagePullSecrets[0]=ngc-secret",
+            // 0 is "no limit" and false is a setting: neither may be dropped on the way
+            "driver.upgradePolicy.maxParallelUpgrades=0", "driver.upgradePolicy.gpuPodDeletion.force=true",
+            "driver.upgradePolicy.drain.enable=true", "driver.upgradePolicy.drain.timeoutSeconds=0")));
 
         ClusterPolicySpec spec = out.single(ClusterPolicy.class).getSpec();
         assertThat(spec.getToolkit().getEnabled()).isTrue();
@@ -288,6 +294,13 @@ class GpuopChartIT {
         assertThat(spec.getNfd().isEnabled()).isTrue();
         assertThat(spec.getDriver().getEnabled()).isTrue();
         assertThat(spec.getDriver().getImagePullSecrets()).containsExactly("ngc-secret");
+        DriverUpgradePolicySpec upgrade = spec.getDriver().upgradePolicy();
+        assertThat(upgrade.maxParallelUpgrades()).isZero();
+        assertThat(upgrade.autoUpgrade()).isTrue();
+        assertThat(upgrade.maxUnavailable().getStrVal()).isEqualTo("25%");
+        assertThat(upgrade.podDeletion()).isEqualTo(new DriverUpgradePolicySpec.PodDeletion(true, 300, false));
+        assertThat(upgrade.drain()).isEqualTo(new DriverUpgradePolicySpec.Drain(true, false, null, 0, false));
+        assertThat(upgrade.waitForCompletion()).isEqualTo(new DriverUpgradePolicySpec.WaitForCompletion(null, 0));
         assertThat(spec.getValidator().getPlugin().env()).containsExactly(new EnvVar("WITH_WORKLOAD", "false"));
         assertThat(spec.getValidator().getDriver()).isNull();
         assertThat(spec.getDaemonsets().rollingUpdate().maxUnavailable()).isEqualTo("2");

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "Makes NVIDIA GPUs on Kubernetes schedulable, observable and verified.",
     subcommands = {GpusCommand.class, ValidateCommand.class, NodeAgentCommand.class, ToolkitCommand.class,
         OperatorCommand.class, RenderCommand.class, RestoreNodesCommand.class, StatusCommand.class, DoctorCommand.class,
-        LabelsCommand.class, CommandLine.HelpCommand.class},
+        LabelsCommand.class, DriverCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {ExitCodes.OK_LINE, ExitCodes.FAILED_LINE,
         ExitCodes.USAGE_LINE, ExitCodes.NO_DRIVER_LINE, ExitCodes.DRIVER_ERROR_LINE, ExitCodes.CONFIG_REFUSED_LINE,
         ExitCodes.CONTAINERD_DOWN_LINE})

@@ -18,7 +18,7 @@ umount "$root/proc" "$root/var/lib/kubelet/device-plugins" 2>/dev/null || true
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/opt/gpuop/lib" "$root/tmp" "$root/etc"
 cp /bin/busybox "$root/bin/busybox"
-for tool in sh ls cat echo env sleep mkdir rm ps; do ln -s busybox "$root/bin/$tool"; done
+for tool in sh ls cat echo env sleep mkdir rm ps rmmod; do ln -s busybox "$root/bin/$tool"; done
 echo 'root:x:0:0:root:/:/bin/sh' > "$root/etc/passwd"
 scripts/image-runtime.sh "$root/opt/gpuop/jre"
 # The runtime links against glibc: copy what its binaries and libraries need (ldd), at the same paths.

@@ -16,7 +16,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * NVIDIA's driver container, when {@code driver.enabled}. It runs only where the deploy label says {@code true},
+ * NVIDIA's driver container, when {@code driver.enabled}, after gpuop's own prestart step (gpuop's image, {@code
+ * gpuop driver prestart}). It runs only where the deploy label says {@code true},
  * which the node labeler writes only after the node agent reported no host driver; nodes with a pre-installed
  * driver get {@code pre-installed} and never see a driver pod. The image tag gets the nodes' OS suffix, so all nodes
  * that need the driver must run one OS (NVIDIA's limit, reported as a policy problem instead of a wrong image).
@@ -46,6 +47,17 @@ public final class DriverOperand implements Operand {
         DaemonSet ds = Skeletons.load("driver/0200_daemonset.yaml", DaemonSet.class);
         Container c = ds.getSpec().getTemplate().getSpec().getContainers().getFirst();
         DaemonSets.applyComponent(ds.getSpec().getTemplate().getSpec(), c, spec, image);
+        Container prestart = ds.getSpec().getTemplate().getSpec().getInitContainers().getFirst();
+        prestart.setImage(ImageRef.resolve(ctx.spec().nodeAgent(), "spec.nodeAgent", ctx.settings().nodeAgentImage()));
+        String pull = ctx.spec().nodeAgent().getImagePullPolicy();
+        prestart.setImagePullPolicy(pull == null ? "IfNotPresent" : pull);
+        // the prestart image is gpuop's: its pull secrets too
+        var pod = ds.getSpec().getTemplate().getSpec();
+        for (String secret : ctx.spec().nodeAgent().getImagePullSecrets()) {
+            if (pod.getImagePullSecrets().stream().noneMatch(r -> secret.equals(r.getName()))) {
+                pod.getImagePullSecrets().add(new io.fabric8.kubernetes.api.model.LocalObjectReference(secret));
+            }
+        }
         DaemonSets.applyCommon(ds, ctx.spec().daemonsets(), true);
         return List.of(Skeletons.load("driver/0100_serviceaccount.yaml", ServiceAccount.class), ds);
     }

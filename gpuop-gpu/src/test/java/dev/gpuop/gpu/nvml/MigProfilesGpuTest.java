@@ -3,8 +3,6 @@ package dev.gpuop.gpu.nvml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.gpuop.gpu.DriverLibraries;
-import dev.gpuop.gpu.DriverLibraryNotFoundException;
 import dev.gpuop.gpu.Gpu;
 import dev.gpuop.gpu.GpuHost;
 import dev.gpuop.gpu.GpuInfo;
@@ -26,14 +24,7 @@ class MigProfilesGpuTest {
 
     @Test
     void theTableIsWhatTheDriverOffers() {
-        GpuHost host;
-        try {
-            host = NvmlGpuHost.open(DriverLibraries.standard());
-        } catch (DriverLibraryNotFoundException e) {
-            assumeTrue(false, "no NVML here: " + e.getMessage());
-            return;
-        }
-        try (host) {
+        try (GpuHost host = RealNvml.openOrSkip()) {
             int checked = 0;
             for (Gpu gpu : host.gpus()) {
                 GpuInfo i = gpu.info();

@@ -1,10 +1,7 @@
 package dev.gpuop.gpu.nvml;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.gpuop.gpu.DriverLibraries;
-import dev.gpuop.gpu.DriverLibraryNotFoundException;
 import dev.gpuop.gpu.Gpu;
 import dev.gpuop.gpu.GpuException;
 import dev.gpuop.gpu.GpuHost;
@@ -28,14 +25,7 @@ class NvmlMigControlGpuTest {
 
     @Test
     void theDriversPlacementsModeAndProcessesReadAsOurModelSays() {
-        GpuHost host;
-        try {
-            host = NvmlGpuHost.open(DriverLibraries.standard());
-        } catch (DriverLibraryNotFoundException e) {
-            assumeTrue(false, "no NVML here: " + e.getMessage());
-            return;
-        }
-        try (host) {
+        try (GpuHost host = RealNvml.openOrSkip()) {
             int compared = 0;
             for (Gpu gpu : host.gpus()) {
                 GpuInfo i = gpu.info();

@@ -3,14 +3,14 @@
 # the CLI against nvidia-smi, the NVML latency benchmark (C vs gpuop vs pynvml), the device plugin benchmark, the
 # validate-cuda start-up benchmark, the driver files of the host, the CDI spec next to nvidia-ctk's, and `gpuop labels`
 # next to GPU feature discovery's, and the GPU metrics' scrape latency on the real GPUs. GPUOP_GPU_PARTS picks parts
-# (default: all of tests,nvml,plugin,plugins,startup,facts,cdi,gfd,metrics).
+# (default: all of tests,nvml,plugin,plugins,startup,facts,cdi,gfd,metrics,prestart).
 # Part `plugins` runs our device plugin next to NVIDIA's (bench/device-plugin-side-by-side.sh).
 # Reads the GPU's settings only; changes none. Logs go to $OUT (or ./out): at most 8 files come back.
 set -uo pipefail
 cd "$(dirname "$0")"
 out=${OUT:-$PWD/out}
 mkdir -p "$out" /tmp/cdi-compare
-parts=",${GPUOP_GPU_PARTS:-tests,nvml,plugin,plugins,startup,facts,cdi,gfd,metrics},"
+parts=",${GPUOP_GPU_PARTS:-tests,nvml,plugin,plugins,startup,facts,cdi,gfd,metrics,prestart},"
 want() { [[ $parts == *",$1,"* ]]; }
 # the jars travel stored (device-bundle.sh); deflated back as built, before anything is timed
 if [ ! -f .jars-deflated ]; then python3 bench/jars.py deflate lib/*.jar test-lib/*.jar && touch .jars-deflated; fi
@@ -143,3 +143,22 @@ if want gfd && [ -n "$gfd_xz" ]; then
   } 2>&1 | tee "$out/gfd-compare.txt"
   tar -C /tmp -czf "$out/gfd-compare.tar.gz" gfd-compare
 fi
+
+# gpuop driver prestart (the driver DaemonSet's init step) on the real node, dry runs only: nothing is unloaded.
+# This host's own driver must be refused; over a root that looks like a driver container's node it reads the real
+# /proc/modules and /proc/*/fd, once idle and once while a CUDA process holds the GPU.
+if want prestart; then {
+  log "gpuop driver prestart --dry-run (the host's own driver: must refuse, exit 1)"
+  bin/gpuop driver prestart --dry-run --wait 0; echo "exit $?"
+  fake=/tmp/prestart-host; mkdir -p "$fake/run/nvidia/driver/usr"
+  log "gpuop driver prestart --dry-run over a driver container's root, GPU idle"
+  bin/gpuop driver prestart --dry-run --wait 0 --host-root "$fake"; echo "exit $?"
+  [ -x /tmp/vector_add ] || nvcc -O2 -o /tmp/vector_add bench/vector_add.cu
+  VECTORADD_HOLD_SECONDS=15 /tmp/vector_add > /tmp/prestart-holder.log 2>&1 &
+  holder=$!
+  sleep 3
+  log "the same while the CUDA sample (pid $holder) holds the GPU: must name it, exit 1"
+  bin/gpuop driver prestart --dry-run --wait 2 --host-root "$fake"; echo "exit $?"
+  wait "$holder"; tail -2 /tmp/prestart-holder.log
+} 2>&1 | tee "$out/prestart.txt"; fi
+

@@ -18,8 +18,12 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,15 +37,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The driver upgrade controller against testenv's real API server, controller manager and scheduler, on 100 KWOK
- * GPU nodes: an OnDelete driver DaemonSet whose template changes, GPU pods of a Deployment on the nodes, NVIDIA's
- * limit {@code maxParallelUpgrades: 10} checked every second, and an operator restart half way (a new controller
- * that knows only the nodes' labels). KWOK makes each new driver pod ready at once, so what is timed is the
- * controller's and the cluster's own work.
+ * GPU nodes and testenv's real node: an OnDelete driver DaemonSet whose template changes, GPU pods of a Deployment on
+ * the KWOK nodes, NVIDIA's limit {@code maxParallelUpgrades: 10} checked every second, and an operator restart half
+ * way (a new controller that knows only the nodes' labels). On the real node the driver pod runs as the operator
+ * renders it there: gpuop's {@code driver prestart} init container from gpuop's image (the host root mounted as the
+ * operand mounts it), then a stand-in for NVIDIA's driver container that writes its files and becomes ready seconds
+ * later. KWOK makes each of its driver pods ready at once.
  */
 @ExtendWith(TestClusterExtension.class)
 class DriverUpgradeE2E {
 
     static final String NS = "gpuop-upgrade-e2e";
+    static final String ON = "gpuop.dev/e2e-driver";
+    static final String IMAGE = "docker.io/gpuop/gpuop:dev";
     static final int NODES = 100;
     static final int PARALLEL = 10;
 
@@ -49,36 +57,38 @@ class DriverUpgradeE2E {
     void aHundredNodesGetTheNewDriverNeverMoreThanTenCordonedAndSurviveAnOperatorRestart(TestCluster cluster,
         KubernetesClient k8s) throws Exception {
         // a run before this one may still be deleting its namespace (its DaemonSet would clash with ours)
-        E2eSupport.await(() -> k8s.namespaces().withName(NS).get() == null, Duration.ofMinutes(2),
-            () -> "namespace " + NS + " still terminating");
-        cluster.kwokNodes(NODES);
+        E2eSupport.readyForInstall(cluster, k8s, NS);
         ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor();
         DriverUpgradeController controller = null;
         try {
+            cluster.kwokNodes(NODES);
+            for (Node n : k8s.nodes().list().getItems()) {
+                patchNode(k8s, n.getMetadata().getName(), Map.of("metadata", Map.of("labels", Map.of(ON, "true"))));
+            }
             k8s.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                 .serverSideApply();
             k8s.apps().daemonSets().inNamespace(NS).resource(new DaemonSetBuilder().withNewMetadata()
                 .withName("nvidia-driver-daemonset").endMetadata().withNewSpec()
                 .withNewSelector().addToMatchLabels("app", "nvidia-driver-daemonset").endSelector()
                 .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
-                .withTemplate(template("app", "nvidia-driver-daemonset", "580.95.05", false)).endSpec().build())
+                .withTemplate(driverTemplate("580.95.05")).endSpec().build())
                 .serverSideApply();
             k8s.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder().withNewMetadata()
                 .withName("trainer").endMetadata().withNewSpec().withReplicas(20)
                 .withNewSelector().addToMatchLabels("app", "trainer").endSelector()
-                .withTemplate(template("app", "trainer", "1", true)).endSpec().build()).serverSideApply();
-            E2eSupport.await(() -> readyDrivers(k8s, null) == NODES && readyTrainers(k8s) == 20,
+                .withTemplate(trainerTemplate()).endSpec().build()).serverSideApply();
+            E2eSupport.await(() -> readyDrivers(k8s, null) == NODES + 1 && readyTrainers(k8s) == 20,
                 Duration.ofMinutes(3), () -> readyDrivers(k8s, null) + " driver pods, " + readyTrainers(k8s)
                     + " trainers ready");
             Set<String> trainersBefore = trainerNames(k8s);
 
             controller = controller(k8s);
-            E2eSupport.await(() -> states(k8s).getOrDefault("upgrade-done", 0L) == NODES, Duration.ofMinutes(1),
+            E2eSupport.await(() -> states(k8s).getOrDefault("upgrade-done", 0L) == NODES + 1, Duration.ofMinutes(1),
                 () -> "nodes by upgrade state: " + states(k8s));
 
             // a new driver version: the DaemonSet's template changes; OnDelete leaves every pod as it is
             k8s.apps().daemonSets().inNamespace(NS).withName("nvidia-driver-daemonset").edit(ds -> {
-                ds.getSpec().setTemplate(template("app", "nvidia-driver-daemonset", "580.105.08", false));
+                ds.getSpec().setTemplate(driverTemplate("580.105.08"));
                 return ds;
             });
             AtomicLong maxCordoned = new AtomicLong();
@@ -90,16 +100,24 @@ class DriverUpgradeE2E {
             // the operator restarts: all a new controller knows is in the nodes' labels and annotations
             controller.close();
             controller = controller(k8s);
-            E2eSupport.await(() -> states(k8s).getOrDefault("upgrade-done", 0L) == NODES
-                && readyDrivers(k8s, "580.105.08") == NODES && cordoned(k8s) == 0, Duration.ofMinutes(10),
+            E2eSupport.await(() -> states(k8s).getOrDefault("upgrade-done", 0L) == NODES + 1
+                && readyDrivers(k8s, "580.105.08") == NODES + 1 && cordoned(k8s) == 0, Duration.ofMinutes(10),
                 () -> "nodes by upgrade state: " + states(k8s) + ", new driver pods ready: "
                     + readyDrivers(k8s, "580.105.08") + ", cordoned: " + cordoned(k8s));
             double seconds = (System.nanoTime() - start) / 1e9;
             watch.shutdownNow();
-            System.out.printf("driver upgrade of %d KWOK nodes, maxParallelUpgrades %d: %.1f s, at most %d cordoned"
+            System.out.printf("driver upgrade of %d KWOK nodes and the real node, maxParallelUpgrades %d: %.1f s, at most %d cordoned"
                 + " (sampled every second)%n", NODES, PARALLEL, seconds, maxCordoned.get());
 
             assertThat(maxCordoned.get()).isBetween(1L, (long) PARALLEL);
+            // the real node's new driver pod passed gpuop's prestart step, which read that host's /proc and root
+            Pod real = k8s.pods().inNamespace(NS).withLabel("app", "nvidia-driver-daemonset").list().getItems()
+                .stream().filter(p -> !p.getSpec().getNodeName().startsWith("kwok-")).findFirst().orElseThrow();
+            assertThat(real.getStatus().getInitContainerStatuses().getFirst().getState().getTerminated().getExitCode())
+                .isZero();
+            assertThat(k8s.pods().inNamespace(NS).withName(real.getMetadata().getName())
+                .inContainer("gpuop-driver-prestart").getLog()).contains("no NVIDIA kernel module loaded",
+                    "the driver container may start");
             E2eSupport.await(() -> readyTrainers(k8s) == 20, Duration.ofMinutes(2),
                 () -> readyTrainers(k8s) + " trainers ready");
             // the GPU pods on upgraded nodes were deleted for the upgrade and made again by their Deployment
@@ -111,12 +129,32 @@ class DriverUpgradeE2E {
             }
             k8s.namespaces().withName(NS).delete();
             cluster.kwokNodes(0);
+            // the real node serves the other E2E classes: never left cordoned or labelled, even after a failure
+            for (Node n : k8s.nodes().withLabel(ON).list().getItems()) {
+                Map<String, Object> labels = new HashMap<>();
+                labels.put(ON, null);
+                labels.put(UpgradeState.LABEL, null);
+                Map<String, Object> annotations = new HashMap<>();
+                if (n.getMetadata().getAnnotations() != null) {
+                    n.getMetadata().getAnnotations().keySet().stream().filter(k -> k.contains("driver-upgrade"))
+                        .forEach(k -> annotations.put(k, null));
+                }
+                Map<String, Object> spec = new HashMap<>();
+                spec.put("unschedulable", null);
+                patchNode(k8s, n.getMetadata().getName(), Map.of("metadata", Map.of("labels", labels,
+                    "annotations", annotations), "spec", spec));
+            }
         }
+    }
+
+    /** A merge patch: no conflict with the kubelet's and KWOK's own writes to the node. */
+    private static void patchNode(KubernetesClient k8s, String name, Map<String, Object> patch) {
+        k8s.nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
     }
 
     private static DriverUpgradeController controller(KubernetesClient k8s) {
         DriverUpgradeController c = new DriverUpgradeController(k8s, NS,
-            () -> k8s.nodes().withLabel("type", "kwok").list().getItems(), Clock.systemUTC(), Duration.ofSeconds(1),
+            () -> k8s.nodes().withLabel(ON).list().getItems(), Clock.systemUTC(), Duration.ofSeconds(1),
             Duration.ofSeconds(1));
         DriverSpec driver = new DriverSpec();
         driver.setUpgradePolicy(new DriverUpgradePolicySpec(true, PARALLEL, new IntOrString("25%"), null, null,
@@ -125,17 +163,42 @@ class DriverUpgradeE2E {
         return c;
     }
 
-    private static PodTemplateSpec template(String key, String app, String version, boolean gpu) {
-        PodTemplateSpecBuilder b = new PodTemplateSpecBuilder();
-        var spec = b.withNewMetadata().addToLabels(key, app).endMetadata().withNewSpec()
-            .withNodeSelector(Map.of("type", "kwok"))
-            .addNewToleration().withOperator("Exists").endToleration();
-        var c = spec.addNewContainer().withName(app).withImage("docker.io/library/busybox:1.35")
-            .addNewEnv().withName("DRIVER_VERSION").withValue(version).endEnv();
-        if (gpu) {
-            c.withNewResources().addToLimits("nvidia.com/gpu", new Quantity("1")).endResources();
-        }
-        return c.endContainer().endSpec().build();
+    /**
+     * The driver pod as gpuop's operand makes it (gpuop's prestart init container, the host root read-only), with a
+     * stand-in for NVIDIA's container: it writes its version where a driver container writes its files (a test
+     * directory here, not /run/nvidia/driver) and is ready 3 s later.
+     */
+    private static PodTemplateSpec driverTemplate(String version) {
+        return new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", "nvidia-driver-daemonset")
+            .endMetadata().withNewSpec().withNodeSelector(Map.of(ON, "true")).withHostPID(true)
+            .withTerminationGracePeriodSeconds(2L)
+            .addNewToleration().withOperator("Exists").endToleration()
+            .addNewInitContainer().withName("gpuop-driver-prestart").withImage(IMAGE)
+            .withImagePullPolicy("IfNotPresent").withArgs("driver", "prestart", "--host-root", "/host")
+            .withNewSecurityContext().withPrivileged(true).endSecurityContext()
+            .addNewVolumeMount().withName("host-root").withMountPath("/host").withReadOnly(true)
+            .withMountPropagation("HostToContainer").endVolumeMount().endInitContainer()
+            .addNewContainer().withName("nvidia-driver-ctr").withImage("docker.io/library/busybox:1.35")
+            .addNewEnv().withName("DRIVER_VERSION").withValue(version).endEnv()
+            .withCommand("sh", "-c", "trap 'exit 0' TERM; mkdir -p /driver && echo $DRIVER_VERSION > /driver/version"
+                + " && sleep 3 && touch /tmp/ready; while true; do sleep 1; done")
+            .withNewReadinessProbe().withNewExec().withCommand("cat", "/tmp/ready").endExec()
+            .withPeriodSeconds(1).endReadinessProbe()
+            .addNewVolumeMount().withName("driver").withMountPath("/driver").endVolumeMount().endContainer()
+            .addNewVolume().withName("host-root").withNewHostPath().withPath("/").endHostPath().endVolume()
+            .addNewVolume().withName("driver").withNewHostPath().withPath("/run/gpuop-e2e-driver")
+            .withType("DirectoryOrCreate").endHostPath().endVolume()
+            .endSpec().build();
+    }
+
+    /** A GPU pod of a Deployment, on the KWOK nodes only. */
+    private static PodTemplateSpec trainerTemplate() {
+        return new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", "trainer").endMetadata()
+            .withNewSpec().withNodeSelector(Map.of("type", "kwok"))
+            .addNewToleration().withOperator("Exists").endToleration()
+            .addNewContainer().withName("trainer").withImage("docker.io/library/busybox:1.35")
+            .withNewResources().addToLimits("nvidia.com/gpu", new Quantity("1")).endResources().endContainer()
+            .endSpec().build();
     }
 
     private static long readyDrivers(KubernetesClient k8s, String version) {
@@ -161,17 +224,17 @@ class DriverUpgradeE2E {
     }
 
     private static long cordoned(KubernetesClient k8s) {
-        return kwokNodes(k8s).stream().filter(n -> Boolean.TRUE.equals(n.getSpec().getUnschedulable())).count();
+        return driverNodes(k8s).stream().filter(n -> Boolean.TRUE.equals(n.getSpec().getUnschedulable())).count();
     }
 
     private static Map<String, Long> states(KubernetesClient k8s) {
-        return kwokNodes(k8s).stream().collect(Collectors.groupingBy(n -> {
+        return driverNodes(k8s).stream().collect(Collectors.groupingBy(n -> {
             String s = n.getMetadata().getLabels().get(UpgradeState.LABEL);
             return s == null ? "(none)" : s;
         }, Collectors.counting()));
     }
 
-    private static List<Node> kwokNodes(KubernetesClient k8s) {
-        return k8s.nodes().withLabel("type", "kwok").list().getItems();
+    private static List<Node> driverNodes(KubernetesClient k8s) {
+        return k8s.nodes().withLabel(ON).list().getItems();
     }
 }

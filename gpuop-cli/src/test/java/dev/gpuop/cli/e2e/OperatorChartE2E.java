@@ -247,6 +247,8 @@ class OperatorChartE2E {
             Map.entry("daemonsets.apps", "get list watch create update patch delete"),
             Map.entry("controllerrevisions.apps", "get list watch"),
             Map.entry("pods", "get list watch create delete"),
+            // the driver upgrade's drain
+            Map.entry("pods/eviction", "create"),
             Map.entry("configmaps", "get list watch create update patch delete"),
             Map.entry("serviceaccounts", "get list watch create update patch delete"),
             Map.entry("services", "get list watch create update patch delete"),

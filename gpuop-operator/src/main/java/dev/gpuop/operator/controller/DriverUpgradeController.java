@@ -82,9 +82,10 @@ public final class DriverUpgradeController implements AutoCloseable {
         Duration next = idlePeriod;
         try {
             next = pass(new ApiCalls()) ? busyPeriod : idlePeriod;
-        } catch (KubernetesClientException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // any failure, the API's or a bug's: the passes must go on, or upgrades would stop without a word
             LOG.log(System.Logger.Level.WARNING, "driver upgrade pass failed, retried in " + busyPeriod.toSeconds()
-                + " s: " + e.getMessage());
+                + " s: " + e, e instanceof KubernetesClientException ? null : e);
             next = busyPeriod;
         }
         thread.schedule(this::loop, next.toMillis(), TimeUnit.MILLISECONDS);

@@ -106,8 +106,8 @@ class DriverUpgradeE2E {
                     + readyDrivers(k8s, "580.105.08") + ", cordoned: " + cordoned(k8s));
             double seconds = (System.nanoTime() - start) / 1e9;
             watch.shutdownNow();
-            System.out.printf("driver upgrade of %d KWOK nodes and the real node, maxParallelUpgrades %d: %.1f s, at most %d cordoned"
-                + " (sampled every second)%n", NODES, PARALLEL, seconds, maxCordoned.get());
+            System.out.printf("driver upgrade of %d KWOK nodes and the real node, maxParallelUpgrades %d: %.1f s, "
+                + "at most %d cordoned (sampled every second)%n", NODES, PARALLEL, seconds, maxCordoned.get());
 
             assertThat(maxCordoned.get()).isBetween(1L, (long) PARALLEL);
             // the real node's new driver pod passed gpuop's prestart step, which read that host's /proc and root

@@ -4,7 +4,8 @@
 # tree included):
 #   - one multi-call binary of every Kubernetes command and etcd (testenv/multicall), with the kubelet's version
 #     string v1.37.2+k3s1 so that the operator sees a K3s node; containerd, its runc shim and ctr; helm 3;
-#   - NVIDIA's nvidia-container-runtime, nvidia-ctk and nvidia-cdi-hook (the seed scenario's host toolkit);
+#   - NVIDIA's nvidia-container-runtime, nvidia-ctk and nvidia-cdi-hook (the seed scenario's host toolkit) and its
+#     device plugin v0.17.4 (the plugins scenario);
 #   - Debian's runc, CNI plugins, iptables (nf_tables) with its libraries, and busybox (for `ip`), unpacked there;
 #   - testenv's pause and busybox images, and gpuop's own image (scripts/build-image.sh).
 # The vectoradd image is not packed: gpu-e2e.sh compiles the CUDA sample there with the machine's nvcc.
@@ -42,6 +43,9 @@ for c in nvidia-container-runtime nvidia-ctk nvidia-cdi-hook; do
 	CGO_ENABLED=1 GOBIN="$PWD/$stage/nvidia" go install -ldflags "-s -w" \
 		"github.com/NVIDIA/nvidia-container-toolkit/cmd/$c@$nct"
 done
+# NVIDIA's device plugin v0.17.4 (the plugins scenario runs it against the same kubelet as gpuop's)
+bash scripts/build-nvidia-device-plugin.sh >&2
+cp dist/nvidia-device-plugin/nvidia-device-plugin "$stage/nvidia/"
 
 # 2. what the host lacks, from Debian's packages (runc links libseccomp, which the GPU machine's Ubuntu has)
 debs=$(mktemp -d)

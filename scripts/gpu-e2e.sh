@@ -16,6 +16,11 @@
 #   mps    as gpuop, with a device plugin config (chart-created ConfigMap) sharing the GPU as 2 MPS replicas: the
 #          agent's MPS control daemon, two pods on the one GPU at once, both Test PASSED, nvidia-smi and the process
 #          list show nvidia-cuda-mps-server, the GPU's compute mode is left as it was.
+#   plugins as seed; then gpuop's device plugin and NVIDIA's v0.17.4 (a host process) in turn against the same real
+#          kubelet (NVIDIA's label nvidia.com/gpu.deploy.device-plugin=false moves gpuop's agent to its DaemonSet
+#          with the device plugin off): kubelet restarts to re-registration, pods through each, the kubelet's own
+#          Allocate histogram, the Allocate answer the kubelet kept (its checkpoint), resident memory.
+#          GPUOP_E2E_DP_ORDER (gpuop nvidia gpuop nvidia), GPUOP_E2E_DP_RESTARTS, GPUOP_E2E_DP_PODS.
 # Each: cluster up, `helm install` with the seed's command, the seed's vectoradd pod (our image, built here with the
 # machine's nvcc), `Test PASSED`, `nvidia-smi -L` in a second pod, the node checks (every stage, CUDA's vector add
 # included, and how long after the agent's start), `gpuop doctor` with the cluster, the timeline, the node agent's
@@ -259,6 +264,159 @@ mps_pods() {
 	return $rc
 }
 
+# --- scenario plugins: gpuop's device plugin and NVIDIA's v0.17.4 in turn against the one real kubelet
+DP_DIR=/var/lib/kubelet/device-plugins
+KLOG=/tmp/gpuop-testenv/logs/kubelet.log
+DP_OFF_LABEL=nvidia.com/gpu.deploy.device-plugin
+NVIDIA_DP_PID=
+DPO=$W/dp # its files, packed into $OUT/plugins.tar.gz (few files come back from one device call)
+# a klog header (I1206 23:21:03.123456) as epoch seconds, in the local time klog writes (klog has no year)
+klog_epoch() { date -d "$(date +%Y)-${1:1:2}-${1:3:2} $2" +%s.%N; }
+ms_between() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b - a) * 1000}'; }
+pid_rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+agent_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q 'GpuopCommand node-agent --config' && echo "${p#/proc/}"
+	done | tail -1
+}
+no_gpuop_socket() { ! compgen -G "$DP_DIR/gpuop-*.sock" >/dev/null; }
+gpuop_socket() { compgen -G "$DP_DIR/gpuop-*.sock" >/dev/null; }
+registered_since() { tail -n +"$(($1 + 1))" "$KLOG" | grep -q 'Got registration request.*resourceName="nvidia.com/gpu"'; }
+pod_running() { [[ $(kc get pod "$1" -o jsonpath='{.status.phase}') == Running ]]; }
+
+# NAME ROUNDS: restart the kubelet ROUNDS times; each time, the kubelet's kubelet.sock creation (its ctime) to its
+# own log line "Got registration request ... nvidia.com/gpu" (both the kubelet's clock)
+dp_restarts() {
+	local name=$1 n=$2 i before line t_sock t_reg
+	for ((i = 1; i <= n; i++)); do
+		before=$(wc -l <"$KLOG")
+		bash testenv/cluster.sh restart-kubelet >/dev/null 2>&1 || { log "kubelet restart $i failed"; return 1; }
+		wait_until 60 "$name to register nvidia.com/gpu again" registered_since "$before" || return 1
+		line=$(tail -n +"$((before + 1))" "$KLOG" | grep -m1 'Got registration request.*resourceName="nvidia.com/gpu"')
+		t_reg=$(klog_epoch $line)
+		t_sock=$(date -d "$(stat -c %z "$DP_DIR/kubelet.sock")" +%s.%N)
+		echo "$name restart $i: registered $(ms_between "$t_sock" "$t_reg") ms after the kubelet made kubelet.sock"
+		echo "$name $(ms_between "$t_sock" "$t_reg")" >>"$DPO/dp-registration.txt"
+	done
+}
+
+# the kubelet's own Allocate histogram for nvidia.com/gpu (kubelet_device_plugin_alloc_duration_seconds): "SUM COUNT"
+alloc_histogram() {
+	kc get --raw /api/v1/nodes/gpuop-node/proxy/metrics |
+		awk '/^kubelet_device_plugin_alloc_duration_seconds_(sum|count)\{resource_name="nvidia.com\/gpu"\}/ {v[$1 ~ /_sum/ ? "s" : "c"] = $2}
+			END {printf "%.9f %d\n", v["s"], v["c"]}'
+}
+
+# NAME COUNT: pods of one GPU in turn (nvidia-smi -L, which must list the host's GPU); after each, the kubelet's
+# Allocate histogram again: its sum grows by exactly that pod's Allocate call as the kubelet timed it (the gRPC call
+# from the kubelet's side), so each call is known, not only the histogram's 5 ms buckets
+dp_pods() {
+	local name=$1 n=$2 i t0 t1 uuid p before after
+	uuid=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)
+	wait_until 60 "nvidia.com/gpu allocatable" gpu_allocatable || return 1
+	before=$(alloc_histogram)
+	for ((i = 1; i <= n; i++)); do
+		p=dp-$name-$i
+		t0=$(date +%s.%N)
+		gpu_pod "$p" '["nvidia-smi", "-L"]' | kc apply -f - >/dev/null
+		wait_until 90 "pod $p" pod_done "$p" || return 1
+		t1=$(date +%s.%N)
+		kc logs "pod/$p" | grep -q "$uuid" || { log "$p: its nvidia-smi -L lacks $uuid"; kc logs "pod/$p"; return 1; }
+		after=$(alloc_histogram)
+		# "name allocate-ms pod-ms", the first of each phase the first call after a kubelet restart
+		awk -v b="$before" -v a="$after" -v n="$name" -v pod="$(ms_between "$t0" "$t1")" 'BEGIN {
+			split(b, x, " "); split(a, y, " ")
+			if (y[2] != x[2] + 1) { print n, "calls:" y[2] - x[2], pod; exit }
+			printf "%s %.3f %s\n", n, (y[1] - x[1]) * 1000, pod }' >>"$DPO/dp-allocate.txt"
+		before=$after
+		kc delete pod "$p" --wait=false >/dev/null
+	done
+	tail -n "$n" "$DPO/dp-allocate.txt" | awk '{printf "%s ", $2} END {print "ms: the kubelet'"'"'s Allocate calls"}'
+}
+
+# NAME: the Allocate answer the kubelet keeps in its checkpoint for a running GPU pod, decoded
+dp_answer() {
+	local name=$1 p=dp-$1-hold uid
+	gpu_pod "$p" "" 10 | kc apply -f - >/dev/null
+	wait_until 90 "pod $p running" pod_running "$p" || return 1
+	uid=$(kc get pod "$p" -o jsonpath='{.metadata.uid}')
+	cp "$DP_DIR/kubelet_internal_checkpoint" "$DPO/checkpoint-$name.json"
+	# the last round's line wins (the same plugin answers each round)
+	python3 bench/kubelet_checkpoint.py "$DPO/checkpoint-$name.json" | grep "\"$uid\"" | sed 's/, "pod": "[^"]*"//' |
+		tee "$DPO/dp-answer-$name.json"
+	[[ -s $DPO/dp-answer-$name.json ]] || { log "no checkpoint entry for $p"; return 1; }
+	wait_until 60 "pod $p to finish" pod_done "$p"
+	kc delete pod "$p" --wait=false >/dev/null
+}
+
+nvidia_plugin_start() {
+	local before
+	before=$(wc -l <"$KLOG")
+	LD_LIBRARY_PATH=/usr/local/nvidia/lib64 setsid "$B/nvidia/nvidia-device-plugin" --fail-on-init-error=true \
+		</dev/null >"$W/nvidia-device-plugin.log" 2>&1 &
+	NVIDIA_DP_PID=$!
+	wait_until 60 "NVIDIA's plugin to register" registered_since "$before" || { tail -20 "$W/nvidia-device-plugin.log"; return 1; }
+	log "NVIDIA's device plugin $("$B/nvidia/nvidia-device-plugin" --version 2>&1 | head -1) registered (pid $NVIDIA_DP_PID)"
+}
+nvidia_plugin_stop() {
+	[[ -n $NVIDIA_DP_PID ]] || return 0
+	kill "$NVIDIA_DP_PID" 2>/dev/null
+	wait "$NVIDIA_DP_PID" 2>/dev/null
+	NVIDIA_DP_PID=
+	cp "$W/nvidia-device-plugin.log" "$DPO/" 2>/dev/null
+}
+
+# the device plugin on this node: gpuop's node agent's (NVIDIA's per-node label unset) or NVIDIA's (the label false:
+# the operator moves the node to an agent DaemonSet with the device plugin part off; NVIDIA's binary on the host)
+dp_switch() {
+	case $1 in
+	gpuop)
+		nvidia_plugin_stop
+		kc label node gpuop-node "$DP_OFF_LABEL-" >/dev/null
+		wait_until 180 "gpuop's device plugin socket" gpuop_socket || return 1
+		;;
+	nvidia)
+		kc label node gpuop-node "$DP_OFF_LABEL=false" --overwrite >/dev/null
+		wait_until 180 "gpuop's device plugin to stop" no_gpuop_socket || return 1
+		sleep 2
+		nvidia_plugin_start || return 1
+		;;
+	esac
+}
+
+# gpuop's and NVIDIA's device plugins in turn against the same real kubelet, the seed's host (NVIDIA's runtime in
+# cdi mode, so both answer NVIDIA_VISIBLE_DEVICES): registration after kubelet restarts, pods started through each,
+# the kubelet's Allocate histogram, the answer the kubelet kept, resident memory
+plugins_side_by_side() {
+	local phase rounds=${GPUOP_E2E_DP_RESTARTS:-8} pods=${GPUOP_E2E_DP_PODS:-15} pid rss
+	rm -rf "$DPO" && mkdir -p "$DPO"
+	for phase in ${GPUOP_E2E_DP_ORDER:-gpuop nvidia gpuop nvidia}; do
+		log "--- device plugin: $phase"
+		dp_switch "$phase" || return 1
+		mark "$phase's device plugin serves nvidia.com/gpu"
+		dp_restarts "$phase" "$rounds" || return 1
+		dp_pods "$phase" "$pods" || return 1
+		dp_answer "$phase" || return 1
+		if [[ $phase == nvidia ]]; then pid=$NVIDIA_DP_PID; else pid=$(agent_pid); fi
+		rss=$(pid_rss "$pid")
+		echo "$phase $rss" >>"$DPO/dp-rss.txt"
+		mark "$phase: $rounds kubelet restarts, $pods pods, RSS $rss MiB (pid $pid)"
+	done
+	nvidia_plugin_stop
+	echo "--- registration after a kubelet restart (ms, kubelet.sock created to the kubelet's registration line)"
+	sort -k1,1 -s "$DPO/dp-registration.txt" | awk '{a[$1] = a[$1] " " $2} END {for (k in a) print k ":" a[k]}'
+	echo "--- Allocate as the kubelet timed it (ms), and pod created to finished (ms)"
+	awk '{a[$1] = a[$1] " " $2; p[$1] = p[$1] " " $3} END {for (k in a) print k " allocate:" a[k] "\n" k " pods:" p[k]}' \
+		"$DPO/dp-allocate.txt"
+	echo "--- the answers the kubelet kept, gpuop's against NVIDIA's"
+	if cmp -s "$DPO/dp-answer-gpuop.json" "$DPO/dp-answer-nvidia.json"; then
+		echo "the same: $(cat "$DPO/dp-answer-gpuop.json")"
+	else
+		echo "they differ:"; cat "$DPO/dp-answer-gpuop.json" "$DPO/dp-answer-nvidia.json"
+	fi
+}
+
 scenario() {
 	local s=$1 flags rc=0
 	log "=== scenario $s"
@@ -266,11 +424,12 @@ scenario() {
 	gpuop) flags=(--set toolkit.enabled=true --set cdi.enabled=true) ;;
 	seed) flags=(--set driver.enabled=false --set toolkit.enabled=false) ;;
 	mps) mps_values; flags=(--set toolkit.enabled=true --set cdi.enabled=true -f "$W/mps-values.yaml") ;;
+	plugins) flags=(--set driver.enabled=false --set toolkit.enabled=false) ;;
 	*) die "unknown scenario $s" ;;
 	esac
 	rm -rf /var/lib/gpuop /var/run/cdi/nvidia.com-gpu.json
 	nvidia_toolkit_off
-	[[ $s == seed ]] && nvidia_toolkit_on
+	[[ $s == seed || $s == plugins ]] && nvidia_toolkit_on
 	KUBECONFIG=$(bash testenv/cluster.sh up) || { diagnostics "$s"; die "cluster up"; }
 	export KUBECONFIG
 	bash testenv/cluster.sh import "$B/images/gpuop-image.tar" docker.io/gpuop/gpuop:0.1.0 >/dev/null
@@ -330,6 +489,10 @@ scenario() {
 		grep -E 'events unavailable|events stopped|event set not freed|no events from some GPUs'; then
 		log "XID events are not watched"; rc=1
 	fi
+	if [[ $s == plugins ]]; then
+		plugins_side_by_side || { log "device plugins side by side: failed"; rc=1; }
+		tar -C "$W" -czf "$OUT/plugins.tar.gz" dp
+	fi
 	echo "--- ClusterPolicy"; kc get clusterpolicy -o wide
 	echo "--- node agent RSS"; node_agent_rss
 	diagnostics "$s"
@@ -345,6 +508,7 @@ scenario() {
 			log "template removed, config.toml is K3s's base byte for byte, $(ls /var/run/cdi | wc -l) file(s) in /var/run/cdi" ||
 			rc=1
 	fi
+	nvidia_plugin_stop
 	helm uninstall gpuop -n gpu-operator --wait >/dev/null 2>&1
 	bash testenv/cluster.sh down >/dev/null 2>&1
 	nvidia_toolkit_off
@@ -360,7 +524,7 @@ run)
 	unpack
 	date -u; nvidia-smi -L; nvidia-smi --query-gpu=mig.mode.current --format=csv,noheader
 	vectoradd_image
-	doctor_timing
+	[[ ${GPUOP_E2E_DOCTOR:-1} == 1 ]] && doctor_timing
 	failed=0
 	for s in "${@:-gpuop}"; do
 		scenario "$s" 2>&1 | tee "$OUT/e2e-$s.log"
@@ -368,5 +532,5 @@ run)
 	done
 	exit $failed
 	;;
-*) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+*) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -23,6 +23,7 @@
 #   GPUOP_TESTENV_BIN (binaries instead of .bin: the GPU machine's multi-call bundle),
 #   GPUOP_TESTENV_PATH (dirs put first on PATH: runc, iptables, ip where the host has none),
 #   GPUOP_TESTENV_CNI_DIR (CNI plugins, default /usr/lib/cni),
+#   GPUOP_TESTENV_KUBELET_V (the kubelet's log verbosity, default 1; 2 logs each device plugin's first device list),
 #   GPUOP_TESTENV_AUDIT_POLICY (an audit policy file: the API server then writes its audit log, JSON lines, to
 #   $GPUOP_TESTENV_DIR/logs/audit.log; bench/side-by-side.sh counts each operator's requests there).
 set -euo pipefail
@@ -532,7 +533,7 @@ EOF
 
 launch_kubelet() {
 	start kubelet "$BIN/kubelet" --config="$D/kubelet.yaml" --kubeconfig="$D/kubelet.kubeconfig" \
-		--hostname-override=$NODE_NAME --node-ip=$NODE_IP --root-dir="$KUBELET_ROOT" --v=1
+		--hostname-override=$NODE_NAME --node-ip=$NODE_IP --root-dir="$KUBELET_ROOT" --v="${GPUOP_TESTENV_KUBELET_V:-1}"
 }
 
 # A kubelet restart as an admin (or an upgrade) does it: the kubelet wipes the device-plugin directory and

@@ -96,16 +96,24 @@ public final class DevicePluginManager implements AutoCloseable {
         } else {
             LOG.log(System.Logger.Level.INFO, "waiting for {0}", pluginDir.resolve(KUBELET_SOCKET));
         }
+        if (!servers.isEmpty()) {
+            KubeletCallWarmup.startOnce(servers.getFirst());
+        }
     }
 
     private void onKubeletSocket() {
         LOG.log(System.Logger.Level.INFO, "kubelet.sock (re)created: restarting and re-registering every resource");
+        List<ResourceServer> old;
         synchronized (this) {
-            stopServers();
+            // the new servers first: the kubelet wiped the old sockets and its streams to them died with it, so
+            // nothing needs the old servers, and waiting for them to stop only delayed the GPUs' return
+            old = List.copyOf(servers);
+            servers.clear();
             serveAll(settings);
             failedAttempts = 0;
             registerAll();
         }
+        old.forEach(ResourceServer::close);
     }
 
     /** The settings it serves now (the last config it accepted). */

@@ -94,6 +94,16 @@ public final class ResourceServer extends DevicePluginGrpc.DevicePluginImplBase 
         return base + "-" + UUID.randomUUID().toString().substring(0, 8) + ".sock";
     }
 
+    /** The socket file it serves on. */
+    synchronized Path socketPath() {
+        return socket;
+    }
+
+    /** The open ListAndWatch streams. */
+    int watcherCount() {
+        return watchers.size();
+    }
+
     /** The current device list, health included. */
     public ListAndWatchResponse snapshot() {
         ListAndWatchResponse.Builder b = ListAndWatchResponse.newBuilder();

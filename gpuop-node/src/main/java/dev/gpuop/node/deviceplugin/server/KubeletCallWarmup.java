@@ -1,0 +1,109 @@
+package dev.gpuop.node.deviceplugin.server;
+
+import dev.gpuop.kubelet.UnixGrpc;
+import dev.gpuop.node.deviceplugin.model.PluginDevice;
+import dev.gpuop.node.deviceplugin.v1beta1.AllocateRequest;
+import dev.gpuop.node.deviceplugin.v1beta1.ContainerAllocateRequest;
+import dev.gpuop.node.deviceplugin.v1beta1.ContainerPreferredAllocationRequest;
+import dev.gpuop.node.deviceplugin.v1beta1.DevicePluginGrpc;
+import dev.gpuop.node.deviceplugin.v1beta1.Empty;
+import dev.gpuop.node.deviceplugin.v1beta1.PreferredAllocationRequest;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Makes the kubelet's calls against the agent's own device plugin socket a few thousand times, once per process, on
+ * a daemon thread. Why: a real kubelet calls GetPreferredAllocation and Allocate once per GPU container start and
+ * dials the socket again only after a restart, so without this the JVM would run those paths in its interpreter for
+ * the agent's whole life (tiered compilation waits for some hundreds of calls of a method before compiling it).
+ * Against a real kubelet on an H100 (docs/benchmarks.md) that was 1.3 ms per Allocate as the kubelet timed it, where
+ * NVIDIA's plugin took 0.29 ms; a stand-in making 5,000 calls had hidden it. The calls change nothing: both answers
+ * are computed from the device list alone, and each ListAndWatch stream is cancelled after its first list.
+ * {@code -Dgpuop.devicePlugin.warmupCalls=N} sets how many (0: none), for benchmarks.
+ */
+final class KubeletCallWarmup {
+
+    private static final System.Logger LOG = System.getLogger(KubeletCallWarmup.class.getName());
+    static final String CALLS_PROPERTY = "gpuop.devicePlugin.warmupCalls";
+    static final int DEFAULT_CALLS = 2000;
+    /** New connections, each as the kubelet makes one after a restart: options, then a ListAndWatch stream. */
+    static final int CONNECTIONS = 50;
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+    private KubeletCallWarmup() {
+    }
+
+    /** Starts the warm-up against this server unless one ran in this process already. */
+    static void startOnce(ResourceServer server) {
+        int calls = Integer.getInteger(CALLS_PROPERTY, DEFAULT_CALLS);
+        if (calls <= 0 || server.resource().devices().isEmpty() || !STARTED.compareAndSet(false, true)) {
+            return;
+        }
+        Path socket = server.socketPath();
+        List<String> ids = server.resource().devices().stream().map(PluginDevice::id).toList();
+        Thread.ofPlatform().daemon().name("gpuop-kubelet-call-warmup").start(() -> {
+            long t0 = System.nanoTime();
+            int done = run(socket, ids, calls, CONNECTIONS);
+            LOG.log(System.Logger.Level.INFO, "kubelet calls warmed up: {0} answered in {1} ms", done,
+                (System.nanoTime() - t0) / 1_000_000);
+        });
+    }
+
+    /**
+     * Makes {@code calls} GetPreferredAllocation + Allocate pairs for one device, then {@code connections} new
+     * connections with a ListAndWatch each; stops at the first failure (the server stopped: a kubelet restart or a
+     * new config replaced it, and the next one needs no second warm-up).
+     *
+     * @return the calls answered
+     */
+    static int run(Path socket, List<String> ids, int calls, int connections) {
+        int answered = 0;
+        try {
+            ManagedChannel channel = UnixGrpc.connect(socket);
+            try {
+                PreferredAllocationRequest preferred = PreferredAllocationRequest.newBuilder()
+                    .addContainerRequests(ContainerPreferredAllocationRequest.newBuilder()
+                        .addAllAvailableDeviceIDs(ids).setAllocationSize(1)).build();
+                AllocateRequest allocate = AllocateRequest.newBuilder().addContainerRequests(
+                    ContainerAllocateRequest.newBuilder().addDevicesIds(ids.getFirst())).build();
+                for (int i = 0; i < calls; i++) {
+                    stub(channel).getPreferredAllocation(preferred);
+                    stub(channel).allocate(allocate);
+                    answered += 2;
+                }
+            } finally {
+                channel.shutdownNow();
+            }
+            // after the calls every pod makes: a kubelet restart may replace the server before these are done
+            for (int c = 0; c < connections; c++) {
+                answered += connectAndWatch(socket);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "warm-up ended after {0} calls: {1}", answered, e.toString());
+        }
+        return answered;
+    }
+
+    private static int connectAndWatch(Path socket) {
+        ManagedChannel channel = UnixGrpc.connect(socket);
+        try (Context.CancellableContext watch = Context.current().withCancellation()) {
+            stub(channel).getDevicePluginOptions(Empty.getDefaultInstance());
+            watch.call(() -> stub(channel).listAndWatch(Empty.getDefaultInstance()).next());
+            return 2;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static DevicePluginGrpc.DevicePluginBlockingStub stub(ManagedChannel channel) {
+        return DevicePluginGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+}

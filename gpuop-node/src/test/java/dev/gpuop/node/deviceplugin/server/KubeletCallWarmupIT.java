@@ -1,0 +1,65 @@
+package dev.gpuop.node.deviceplugin.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gpuop.gpu.GpuHost;
+import dev.gpuop.gpu.sim.SimulatedGpuHost;
+import dev.gpuop.node.deviceplugin.config.DevicePluginSettings;
+import dev.gpuop.node.deviceplugin.model.PairScores;
+import dev.gpuop.node.deviceplugin.model.PluginDevice;
+import dev.gpuop.node.deviceplugin.model.ResourcePlanner;
+import dev.gpuop.node.deviceplugin.model.ResourceSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The warm-up's calls against a real server on a real Unix socket: all answered, nothing left open. */
+class KubeletCallWarmupIT {
+
+    @TempDir
+    Path dir;
+
+    private GpuHost host;
+    private ResourceServer server;
+    private List<String> ids;
+
+    @BeforeEach
+    void serve() {
+        host = SimulatedGpuHost.open("h100-sxm-8x");
+        ResourceSpec spec = ResourcePlanner.plan(host.gpus(), DevicePluginSettings.DEFAULTS, b -> -1).getFirst();
+        server = new ResourceServer(spec, DevicePluginSettings.DEFAULTS, PairScores.of(host.gpus(), Map.of()),
+            uuid -> true);
+        server.start(dir);
+        ids = spec.devices().stream().map(PluginDevice::id).toList();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        host.close();
+    }
+
+    @Test
+    void everyCallIsAnsweredAndNoListAndWatchStreamStaysOpen() throws Exception {
+        int answered = KubeletCallWarmup.run(server.socketPath(), ids, 40, 5);
+        // 40 preferred + allocate pairs, 5 connections with options and one list each
+        assertThat(answered).isEqualTo(90);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (server.watcherCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        // a stream left open would get every later health change for nobody
+        assertThat(server.watcherCount()).isZero();
+    }
+
+    @Test
+    void aServerThatStoppedEndsTheWarmUpQuietly() {
+        Path socket = server.socketPath();
+        server.close();
+        assertThat(KubeletCallWarmup.run(socket, ids, 40, 5)).isZero();
+    }
+}

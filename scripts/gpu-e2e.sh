@@ -20,7 +20,8 @@
 #          kubelet (NVIDIA's label nvidia.com/gpu.deploy.device-plugin=false moves gpuop's agent to its DaemonSet
 #          with the device plugin off): kubelet restarts to re-registration, pods through each, the kubelet's own
 #          Allocate histogram, the Allocate answer the kubelet kept (its checkpoint), resident memory.
-#          GPUOP_E2E_DP_ORDER (gpuop nvidia gpuop nvidia), GPUOP_E2E_DP_RESTARTS, GPUOP_E2E_DP_PODS.
+#          GPUOP_E2E_DP_ORDER (gpuop nvidia gpuop-cold nvidia gpuop; gpuop-cold: the agent without its warm-up of
+#          the kubelet's calls), GPUOP_E2E_DP_RESTARTS, GPUOP_E2E_DP_PODS.
 # Each: cluster up, `helm install` with the seed's command, the seed's vectoradd pod (our image, built here with the
 # machine's nvcc), `Test PASSED`, `nvidia-smi -L` in a second pod, the node checks (every stage, CUDA's vector add
 # included, and how long after the agent's start), `gpuop doctor` with the cluster, the timeline, the node agent's
@@ -274,11 +275,20 @@ DPO=$W/dp # its files, packed into $OUT/plugins.tar.gz (few files come back from
 klog_epoch() { date -d "$(date +%Y)-${1:1:2}-${1:3:2} $2" +%s.%N; }
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b - a) * 1000}'; }
 pid_rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
-agent_pid() {
+agent_pids() {
 	local p
 	for p in /proc/[0-9]*; do
 		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q 'GpuopCommand node-agent --config' && echo "${p#/proc/}"
-	done | tail -1
+	done | sort -n
+}
+agent_pid() { agent_pids | tail -1; }
+# the one node agent left serves the device plugin, warmed up (gpuop) or not (gpuop-cold)
+agent_is() {
+	local pids
+	pids=$(agent_pids)
+	[[ $(wc -w <<<"$pids") == 1 ]] && gpuop_socket || return 1
+	if [[ $1 == gpuop-cold ]]; then grep -qa 'warmupCalls=0' "/proc/$pids/environ"
+	else ! grep -qa 'warmupCalls=0' "/proc/$pids/environ"; fi
 }
 no_gpuop_socket() { ! compgen -G "$DP_DIR/gpuop-*.sock" >/dev/null; }
 gpuop_socket() { compgen -G "$DP_DIR/gpuop-*.sock" >/dev/null; }
@@ -287,8 +297,8 @@ state_pushed_since() { tail -n +"$(($1 + 1))" "$KLOG" | grep -q 'State pushed fo
 admission_error() { [[ $(kc get pod "$1" -o jsonpath='{.status.reason}') == UnexpectedAdmissionError ]]; }
 pod_running() { [[ $(kc get pod "$1" -o jsonpath='{.status.phase}') == Running ]]; }
 
-# NAME ROUNDS: restart the kubelet ROUNDS times; each time, from the kubelet's kubelet.sock creation (its ctime) to
-# its log line "Got registration request ... nvidia.com/gpu", and to "State pushed for device plugin" (the kubelet
+# NAME ROUNDS: restart the kubelet ROUNDS times; each time, from the kubelet's registration server starting (its
+# log line, right before kubelet.sock is made) to its log line "Got registration request ... nvidia.com/gpu", and to "State pushed for device plugin" (the kubelet
 # has the GPU list again: the plugin dialled, ListAndWatch answered; logged at --v=2), both in the kubelet's clock
 dp_restarts() {
 	local name=$1 n=$2 i before line t_sock t_reg t_state
@@ -301,8 +311,11 @@ dp_restarts() {
 		t_reg=$(klog_epoch $line)
 		line=$(tail -n +"$((before + 1))" "$KLOG" | grep -m1 'State pushed for device plugin.*resource="nvidia.com/gpu"')
 		t_state=$(klog_epoch $line)
-		t_sock=$(date -d "$(stat -c %z "$DP_DIR/kubelet.sock")" +%s.%N)
-		echo "$name restart $i: registered $(ms_between "$t_sock" "$t_reg") ms after the kubelet made kubelet.sock," \
+		# t0: the kubelet's line just before it wipes the directory and listens on kubelet.sock (the socket's ctime
+		# has the kernel's coarse clock, a tick of up to 4 ms)
+		line=$(tail -n +"$((before + 1))" "$KLOG" | grep -m1 'Starting device plugin registration server')
+		t_sock=$(klog_epoch $line)
+		echo "$name restart $i: registered $(ms_between "$t_sock" "$t_reg") ms after the kubelet's registration server started," \
 			"GPU list at the kubelet after $(ms_between "$t_sock" "$t_state") ms"
 		echo "$name $(ms_between "$t_sock" "$t_reg") $(ms_between "$t_sock" "$t_state")" >>"$DPO/dp-registration.txt"
 	done
@@ -387,11 +400,17 @@ nvidia_plugin_stop() {
 # the device plugin on this node: gpuop's node agent's (NVIDIA's per-node label unset) or NVIDIA's (the label false:
 # the operator moves the node to an agent DaemonSet with the device plugin part off; NVIDIA's binary on the host)
 dp_switch() {
+	local env='[]'
 	case $1 in
-	gpuop)
+	gpuop | gpuop-cold)
 		nvidia_plugin_stop
+		# gpuop-cold: the agent without its warm-up of the kubelet's calls (the image's launcher takes no
+		# GPUOP_JAVA_OPTS; the JVM reads JAVA_TOOL_OPTIONS itself)
+		[[ $1 == gpuop-cold ]] && env='[{"name": "JAVA_TOOL_OPTIONS", "value": "-Dgpuop.devicePlugin.warmupCalls=0"}]'
+		kc patch clusterpolicy cluster-policy --type merge -p "{\"spec\": {\"nodeAgent\": {\"env\": $env}}}" >/dev/null
 		kc label node gpuop-node "$DP_OFF_LABEL-" >/dev/null
-		wait_until 180 "gpuop's device plugin socket" gpuop_socket || return 1
+		wait_until 180 "gpuop's node agent ($1) alone, serving the device plugin" agent_is "$1" || return 1
+		sleep 5 # its warm-up, if any, done (2,000 call pairs: about a second)
 		;;
 	nvidia)
 		kc label node gpuop-node "$DP_OFF_LABEL=false" --overwrite >/dev/null
@@ -408,7 +427,9 @@ dp_switch() {
 plugins_side_by_side() {
 	local phase rounds=${GPUOP_E2E_DP_RESTARTS:-8} pods=${GPUOP_E2E_DP_PODS:-15} pid rss
 	rm -rf "$DPO" && mkdir -p "$DPO"
-	for phase in ${GPUOP_E2E_DP_ORDER:-gpuop nvidia gpuop nvidia}; do
+	# finished GPU pods the kubelet would count as holding the GPU in its first admissions after a restart
+	kc delete pod gpu-pod nvidia-smi --ignore-not-found >/dev/null
+	for phase in ${GPUOP_E2E_DP_ORDER:-gpuop nvidia gpuop-cold nvidia gpuop}; do
 		log "--- device plugin: $phase"
 		dp_switch "$phase" || return 1
 		mark "$phase's device plugin serves nvidia.com/gpu"
@@ -416,12 +437,13 @@ plugins_side_by_side() {
 		dp_pods "$phase" "$pods" || return 1
 		dp_answer "$phase" || return 1
 		if [[ $phase == nvidia ]]; then pid=$NVIDIA_DP_PID; else pid=$(agent_pid); fi
+		[[ $phase == gpuop ]] && kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent | grep 'warmed up' | tail -1
 		rss=$(pid_rss "$pid")
 		echo "$phase $rss" >>"$DPO/dp-rss.txt"
 		mark "$phase: $rounds kubelet restarts, $pods pods, RSS $rss MiB (pid $pid)"
 	done
 	nvidia_plugin_stop
-	echo "--- after a kubelet restart, ms from kubelet.sock's creation to the kubelet's registration line / GPU list"
+	echo "--- after a kubelet restart, ms from the kubelet's registration server starting to its registration line / GPU list"
 	awk '{a[$1] = a[$1] " " $2 "/" $3} END {for (k in a) print k ":" a[k]}' "$DPO/dp-registration.txt"
 	echo "--- pods the kubelet refused (UnexpectedAdmissionError) and that were tried again"
 	cat "$DPO/dp-admission-errors.txt" 2>/dev/null || echo none

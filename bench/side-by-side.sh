@@ -9,10 +9,11 @@
 #   - a policy change: the MIG strategy flipped (single -> mixed), and an env var added to the device plugin, each
 #     timed until every DaemonSet that carries it has the new value in its pod template.
 # The KWOK nodes are tainted (GPUOP_KWOK_TAINT=1), so both operators' DaemonSets schedule no pods and both policies
-# can reach ready. The two never run together: they write the same node labels and the same RuntimeClass.
+# can reach ready. `together` (in GPUOP_SBS_OPERATORS) runs both at once on the same nodes: they write the same node
+# labels and the same RuntimeClass, and the window's requests show what that costs.
 # Needs root (NVIDIA's run.sh), a build (./mvnw -B -ntp install -DskipTests) and testenv (bash testenv/build.sh).
 # Usage: bench/side-by-side.sh [SIZES] ; GPUOP_SBS_WINDOW=seconds, GPUOP_SBS_OPERATORS=nvidia,gpuop (also
-# gpuop-lean: gpuop with GPUOP_SBS_LEAN_OPTS added to its JVM options).
+# gpuop-lean: gpuop with GPUOP_SBS_LEAN_OPTS added to its JVM options; together: both at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
@@ -93,12 +94,11 @@ nvidia_policy() {
       -e '/^  toolkit:$/,/enabled:/ s/enabled: true/enabled: false/' bench/nvidia-gpu-operator/clusterpolicy.yaml
 }
 
-run_one() { # run_one OPERATOR NODES
-  local op=$1 n=$2 oplog pid="" agent label ns policy_kind policy_name ds_plugin start
-  log "$op at $n nodes: fresh KWOK nodes"
-  bash testenv/cluster.sh kwok 0 >/dev/null
-  bash testenv/cluster.sh kwok "$n" >/dev/null
-  oplog=$(mktemp)
+# start_operator OPERATOR: creates its policy and starts its process; sets pid, ns, agent (the user agent its API
+# requests carry), label (its device plugin deploy label), policy_kind, policy_name, ds_plugin, oplog and start
+start_operator() {
+  local op=$1
+  pid="" oplog=$(mktemp)
   if [ "$op" = nvidia ]; then
     ns=nvidia-gpu-operator agent='^gpu-operator' label=nvidia.com/gpu.deploy.device-plugin
     policy_kind=clusterpolicies.nvidia.com policy_name=cluster-policy ds_plugin='^nvidia-device-plugin-daemonset$'
@@ -124,6 +124,14 @@ run_one() { # run_one OPERATOR NODES
       --leader-elect=false --metrics-port 0 --health-port 0 >"$oplog" 2>&1 &
     pid=$!
   fi
+}
+
+run_one() { # run_one OPERATOR NODES
+  local op=$1 n=$2 oplog pid="" agent label ns policy_kind policy_name ds_plugin start
+  log "$op at $n nodes: fresh KWOK nodes"
+  bash testenv/cluster.sh kwok 0 >/dev/null
+  bash testenv/cluster.sh kwok "$n" >/dev/null
+  start_operator "$op"
   [ -n "$pid" ] || { echo "$op did not start:"; tail -20 "$oplog"; exit 1; }
   wait_labelled "$label=true" "$n" "$pid" || { echo "$op died:"; tail -30 "$oplog"; exit 1; }
   local first; first=$(echo "$(date +%s.%N) - $start" | bc)
@@ -150,12 +158,75 @@ run_one() { # run_one OPERATOR NODES
   log "$op at $n nodes: MIG strategy change in ${mig}s, device plugin env in ${env}s"
   printf '| %s | %s | %.1f | %s | %s | %s | %s | %s |\n' "$n" "$op" "$first" "$ready" "$rss" "$mig" "$env" \
     "$requests" >>"$results"
+  stop_operator
+  kc delete runtimeclass nvidia --ignore-not-found >/dev/null
+}
+
+stop_operator() { # the operator start_operator started last (its pid, ns, policy and log)
   kill -TERM "$pid" 2>/dev/null || true
-  wait 2>/dev/null || true
+  # not `wait`: with both running it would wait for the other one too (a zombie still answers kill -0)
+  while [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; do sleep 0.2; done
+  wait "$pid" 2>/dev/null || true
   kc delete "$policy_kind" "$policy_name" --wait >/dev/null
   kc delete ds,svc,sa,cm,role,rolebinding --all -n "$ns" --wait=false >/dev/null 2>&1 || true
-  kc delete runtimeclass nvidia --ignore-not-found >/dev/null
   rm -f "$oplog"
+}
+
+# Both operators at once on the same fresh nodes, each with its policy in its own namespace (as an admin trying
+# gpuop next to NVIDIA's would): each one's first labelling, time to ready, RSS, and its requests in the window. The
+# two write the same node labels (NVIDIA's nvidia.com/gpu.deploy.* names, which gpuop keeps as a contract) and the
+# same cluster-scoped RuntimeClass "nvidia"; the window's writes show whether they undo each other.
+run_together() { # run_together NODES
+  local n=$1 op oplog pid agent label ns policy_kind policy_name ds_plugin start
+  local -A p_pid p_log p_agent p_label p_kind p_name p_ns p_start p_first p_ready
+  log "together at $n nodes: fresh KWOK nodes"
+  bash testenv/cluster.sh kwok 0 >/dev/null
+  bash testenv/cluster.sh kwok "$n" >/dev/null
+  for op in nvidia gpuop; do
+    start_operator "$op"
+    [ -n "$pid" ] || { echo "$op did not start:"; tail -20 "$oplog"; exit 1; }
+    p_pid[$op]=$pid p_log[$op]=$oplog p_agent[$op]=$agent p_label[$op]=$label p_kind[$op]=$policy_kind
+    p_name[$op]=$policy_name p_ns[$op]=$ns p_start[$op]=$start
+  done
+  for op in nvidia gpuop; do
+    wait_labelled "${p_label[$op]}=true" "$n" "${p_pid[$op]}" || { echo "$op died:"; tail -30 "${p_log[$op]}"; exit 1; }
+    p_first[$op]=$(echo "$(date +%s.%N) - ${p_start[$op]}" | bc)
+    log "together at $n nodes: $op labelled every node ${p_first[$op]} s after its start"
+  done
+  # each one's policy polled in the same loop, so that neither's time includes waiting for the other's
+  local t0=$SECONDS state ready=0
+  while ((ready < 2)) && ((SECONDS - t0 < 600)); do
+    for op in nvidia gpuop; do
+      [ -n "${p_ready[$op]:-}" ] && continue
+      state=$(kc get "${p_kind[$op]}" "${p_name[$op]}" -o jsonpath='{.status.state}' 2>/dev/null || true)
+      if [ "$state" = ready ]; then p_ready[$op]="ready after $(( SECONDS - t0 )) s"; ready=$((ready + 1)); fi
+    done
+    sleep 1
+  done
+  for op in nvidia gpuop; do
+    [ -n "${p_ready[$op]:-}" ] || p_ready[$op]="$(kc get "${p_kind[$op]}" "${p_name[$op]}" \
+      -o jsonpath='{.status.state}' 2>/dev/null || true) after 600 s"
+  done
+  sleep 30
+  local w0 w1
+  w0=$(date +%s.%N); sleep "$window"; w1=$(date +%s.%N)
+  sleep 3
+  for op in nvidia gpuop; do
+    printf '| %s | %s (together) | %.1f | %s | %s | %s |\n' "$n" "$op" "${p_first[$op]}" "${p_ready[$op]}" \
+      "$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/${p_pid[$op]}/status")" \
+      "$(python3 bench/side_by_side_audit.py "$audit" "${p_agent[$op]}" "$w0" "$w1")" >>"$together"
+  done
+  echo "together at $n nodes: the RuntimeClass nvidia's owners: $(kc get runtimeclass nvidia \
+    -o jsonpath='{range .metadata.ownerReferences[*]}{.kind}.{.apiVersion}/{.name} {end}' 2>&1)" >>"$together_notes"
+  echo "together at $n nodes: deploy labels on one node: $(kc get nodes -o json | python3 -c '
+import json, sys
+n = json.load(sys.stdin)["items"][-1]["metadata"]["labels"]
+print(" ".join(f"{k}={v}" for k, v in sorted(n.items()) if k.startswith("nvidia.com/gpu.deploy.")))')" >>"$together_notes"
+  for op in gpuop nvidia; do
+    pid=${p_pid[$op]} oplog=${p_log[$op]} policy_kind=${p_kind[$op]} policy_name=${p_name[$op]} ns=${p_ns[$op]}
+    stop_operator
+  done
+  kc delete runtimeclass nvidia --ignore-not-found >/dev/null
 }
 
 # The harness's own floor, same cluster: an env var patched straight into a DaemonSet no operator owns, timed by the
@@ -179,13 +250,27 @@ YAML
 }
 
 results=$(mktemp)
+# an operator left running by a failed step would load the next run's API server
+trap 'pkill -f "^/.*dist/nvidia-gpu-operator/gpu-operator " 2>/dev/null; pkill -f "GpuopCommand operator --namespace gpuop-bench" 2>/dev/null || true' EXIT
 IFS=, read -r -a ns_sizes <<<"$sizes"
 IFS=, read -r -a ops <<<"$operators"
+together=$(mktemp) together_notes=$(mktemp)
 for n in "${ns_sizes[@]}"; do
-  for op in "${ops[@]}"; do run_one "$op" "$n"; done
+  for op in "${ops[@]}"; do
+    if [ "$op" = together ]; then run_together "$n"; else run_one "$op" "$n"; fi
+  done
 done
-echo "| nodes | operator | first labelling s (from process start) | ready after labelled s | RSS MiB | MIG strategy change s | device plugin env change s | steady-state API requests |"
-echo "|---:|---|---:|---:|---:|---:|---:|---|"
-cat "$results"
+if [ -s "$results" ]; then
+  echo "| nodes | operator | first labelling s (from process start) | ready after labelled s | RSS MiB | MIG strategy change s | device plugin env change s | steady-state API requests |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---|"
+  cat "$results"
+fi
+if [ -s "$together" ]; then
+  # NVIDIA's deploy label is one gpuop writes too (NVIDIA's names are gpuop's contract): together, NVIDIA's first
+  # labelling is the sooner of the two operators'
+  echo "| nodes | operator | first labelling s (from its start) | policy state (after both labelled) | RSS MiB | API requests in the window |"
+  echo "|---:|---|---:|---|---:|---|"
+  cat "$together" "$together_notes"
+fi
 echo "harness floor (an env var set on a DaemonSet directly, the same polling): $(floor) s"
 bash testenv/cluster.sh kwok 0 >/dev/null

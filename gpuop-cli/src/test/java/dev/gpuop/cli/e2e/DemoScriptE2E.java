@@ -193,21 +193,14 @@ class DemoScriptE2E {
     @Order(3)
     void aNodePausedForAMigChangeLosesTheDevicePluginAndGetsItBack(KubernetesClient k8s) throws Exception {
         String label = "nvidia.com/gpu.deploy.device-plugin";
-        var node = k8s.nodes().withName(TestCluster.NODE);
-        node.edit(n -> {
-            n.getMetadata().getLabels().put(label, "paused-for-mig-change");
-            return n;
-        });
+        E2eSupport.labelNode(k8s, label, "paused-for-mig-change");
         try {
             awaitAgent(k8s, "gpuop-node-agent-off-dp");
             awaitAllocatable(k8s, "0");
             assertThat(k8s.raw(DCGM_SERVICE_METRICS).lines().filter(l -> l.startsWith("DCGM_FI_DEV_GPU_UTIL{")))
                 .hasSize(8);
         } finally {
-            node.edit(n -> {
-                n.getMetadata().getLabels().put(label, "true");
-                return n;
-            });
+            E2eSupport.labelNode(k8s, label, "true");
         }
         awaitAgent(k8s, "gpuop-node-agent");
         awaitAllocatable(k8s, "8");
@@ -228,25 +221,16 @@ class DemoScriptE2E {
         awaitNodeLabel(k8s, "nvidia.com/mig.config", "all-disabled");
         awaitNodeLabel(k8s, "nvidia.com/mig.config.state", "success");
         try {
-            node.edit(n -> {
-                n.getMetadata().getLabels().put("nvidia.com/mig.config", "all-1g.10gb");
-                return n;
-            });
+            E2eSupport.labelNode(k8s, "nvidia.com/mig.config", "all-1g.10gb");
             awaitAllocatable(k8s, "56");
             awaitNodeLabel(k8s, "nvidia.com/mig.config.state", "success");
-            node.edit(n -> {
-                n.getMetadata().getLabels().put("nvidia.com/mig.config", "all-9g.99gb");
-                return n;
-            });
+            E2eSupport.labelNode(k8s, "nvidia.com/mig.config", "all-9g.99gb");
             awaitNodeLabel(k8s, "nvidia.com/mig.config.state", "failed");
             assertThat(node.get().getMetadata().getAnnotations().get("gpuop.dev/mig.config.reason"))
                 .contains("no such layout", "all-1g.10gb");
             awaitAllocatable(k8s, "56");
         } finally {
-            node.edit(n -> {
-                n.getMetadata().getLabels().put("nvidia.com/mig.config", "all-disabled");
-                return n;
-            });
+            E2eSupport.labelNode(k8s, "nvidia.com/mig.config", "all-disabled");
         }
         awaitAllocatable(k8s, "8");
         awaitNodeLabel(k8s, "nvidia.com/mig.config.state", "success");
@@ -281,7 +265,6 @@ class DemoScriptE2E {
         k8s.resource(cm).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
         var policy = k8s.resources(dev.gpuop.api.v1alpha1.ClusterPolicy.class).withName("cluster-policy");
         String label = "nvidia.com/device-plugin.config";
-        var node = k8s.nodes().withName(TestCluster.NODE);
         String before = agentUid(k8s);
         try {
             policy.edit(p -> {
@@ -293,10 +276,7 @@ class DemoScriptE2E {
             });
             String agent = awaitNewAgent(k8s, before);
             awaitAllocatable(k8s, "8");
-            node.edit(n -> {
-                n.getMetadata().getLabels().put(label, "ts4");
-                return n;
-            });
+            E2eSupport.labelNode(k8s, label, "ts4");
             awaitAllocatable(k8s, "32");
             // the operator watches the ConfigMap: a config the agents would refuse turns the policy notReady at
             // once, naming the field; put right, it is ready again
@@ -309,17 +289,11 @@ class DemoScriptE2E {
                 c.getData().put("ts4", c.getData().get("ts4").replace("replicas: 1", "replicas: 4"));
                 return c;
             });
-            node.edit(n -> {
-                n.getMetadata().getLabels().remove(label);
-                return n;
-            });
+            E2eSupport.labelNode(k8s, label, null);
             awaitAllocatable(k8s, "8");
             assertThat(agentUid(k8s)).as("the same agent pod all along").isEqualTo(agent);
         } finally {
-            node.edit(n -> {
-                n.getMetadata().getLabels().remove(label);
-                return n;
-            });
+            E2eSupport.labelNode(k8s, label, null);
             String agent = agentUid(k8s);
             policy.edit(p -> {
                 if (p.getSpec().getDevicePlugin() != null) {

@@ -50,6 +50,19 @@ final class E2eSupport {
         return sb.toString();
     }
 
+    /**
+     * Sets (or, with null, removes) one label of the test node by a merge patch: the agent and the kubelet write the
+     * node all the time, and a read-modify-write (fabric8's edit) then fails with 409 Conflict.
+     */
+    static void labelNode(KubernetesClient k8s, String key, String value) {
+        java.util.Map<String, Object> labels = new java.util.HashMap<>();
+        labels.put(key, value);
+        k8s.nodes().withName(TestCluster.NODE).patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(java.util.Map.of("metadata",
+                java.util.Map.of("labels", labels))));
+    }
+
     /** Takes every GPU label and node agent report off the node, as on a node nobody has looked at. */
     static void forgetGpus(KubernetesClient k8s, String... otherLabels) {
         java.util.Set<String> others = java.util.Set.of(otherLabels);

@@ -106,11 +106,8 @@ class MigManagerE2E {
 
     @AfterAll
     static void stopTheNodeAgent(KubernetesClient k8s) throws Exception {
-        k8s.nodes().withName(TestCluster.NODE).edit(n -> {
-            n.getMetadata().getLabels().remove(CONFIG_LABEL);
-            n.getMetadata().getLabels().remove(STATE_LABEL);
-            return n;
-        });
+        E2eSupport.labelNode(k8s, CONFIG_LABEL, null);
+        E2eSupport.labelNode(k8s, STATE_LABEL, null);
         agent.destroy();
         assertThat(agent.waitFor(20, TimeUnit.SECONDS)).as("node agent stops on SIGTERM").isTrue();
         System.out.println("node agent log:\n" + Files.readString(log));

@@ -15,7 +15,8 @@ klog=$dir/logs/kubelet.log dp=/var/lib/kubelet/device-plugins work=$(mktemp -d)
 log() { printf '[device-plugin-kubelet %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 agent=""
 cleanup() {
-	[[ -n $agent ]] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
+	cp "$work/agent.log" "${TMPDIR:-/tmp}/device-plugin-kubelet-agent.log" 2>/dev/null # the last run's, to read
+	if [[ -n $agent ]]; then kill "$agent" 2>/dev/null; wait "$agent" 2>/dev/null || true; fi
 	bash testenv/cluster.sh down >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -30,7 +31,8 @@ printf 'devicePlugin:\n  enabled: true\n  kubeletDir: %s\nserver:\n  port: 18081
 bin/gpuop node-agent --config "$work/agent.yaml" --simulate h100-sxm-8x >"$work/agent.log" 2>&1 &
 agent=$!
 
-since() { tail -n +"$(($2 + 1))" "$klog" | grep -m1 "$1"; }
+# the first kubelet log line after line $2 matching $1 (awk, not tail | grep -m1: under pipefail that pipe fails)
+since() { awk -v n="$2" -v pat="$1" 'NR > n && $0 ~ pat {print; found = 1; exit} END {exit !found}' "$klog"; }
 epoch() { date -d "$(date +%Y)-${1:1:2}-${1:3:2} $2" +%s.%N; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b - a) * 1000}'; }
 until since 'Got registration request.*nvidia.com/gpu' 0 >/dev/null; do

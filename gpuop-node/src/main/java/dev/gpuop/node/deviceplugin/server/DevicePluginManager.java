@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
@@ -56,6 +57,8 @@ public final class DevicePluginManager implements AutoCloseable {
     private ScheduledExecutorService retries;
     private int failedAttempts;
     private MpsDaemons mps;
+    /** How many times kubelet.sock was created since the start: a newer one ends a wait for an older one. */
+    private final AtomicLong kubeletSockets = new AtomicLong();
     private volatile String mpsProblem;
 
     public DevicePluginManager(GpuHost host, DevicePluginSettings settings, Path pluginDir,
@@ -103,6 +106,8 @@ public final class DevicePluginManager implements AutoCloseable {
 
     private void onKubeletSocket() {
         LOG.log(System.Logger.Level.INFO, "kubelet.sock (re)created: restarting and re-registering every resource");
+        // before the lock: a registration waiting for the previous kubelet's socket gives up and lets this one in
+        kubeletSockets.incrementAndGet();
         List<ResourceServer> old;
         synchronized (this) {
             // the new servers first: the kubelet wiped the old sockets and its streams to them died with it, so
@@ -182,11 +187,12 @@ public final class DevicePluginManager implements AutoCloseable {
 
     private void register(List<ResourceServer> which) {
         List<ResourceServer> refused = new ArrayList<>();
+        long socketSeen = kubeletSockets.get();
         for (ResourceServer server : which) {
             String name = server.resource().name();
             try {
                 KubeletRegistrar.register(pluginDir, server.endpoint(), name,
-                    pluginDir.resolve(KUBELET_SOCKET));
+                    pluginDir.resolve(KUBELET_SOCKET), () -> kubeletSockets.get() != socketSeen);
                 lastRegistration = clock.instant();
                 metrics.registered(name);
                 LOG.log(System.Logger.Level.INFO, "registered {0} with {1} devices", name,

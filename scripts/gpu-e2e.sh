@@ -206,10 +206,8 @@ doctor_timing() { # the host half of gpuop doctor on the bare host: the first ru
 }
 
 node_agent_rss() { # VmRSS of the node agent's JVM, sampled 6 times 5 s apart
-	local p pid="" i
-	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q 'GpuopCommand node-agent --config' && pid=${p#/proc/}
-	done
+	local pid i
+	pid=$(agent_pid)
 	[[ -n $pid ]] || { echo "node agent process not found"; return; }
 	for ((i = 0; i < 6; i++)); do
 		awk '/VmRSS/ {printf "%.1f MiB ", $2 / 1024}' "/proc/$pid/status"

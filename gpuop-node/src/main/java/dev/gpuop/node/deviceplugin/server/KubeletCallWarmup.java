@@ -8,7 +8,6 @@ import dev.gpuop.node.deviceplugin.v1beta1.ContainerPreferredAllocationRequest;
 import dev.gpuop.node.deviceplugin.v1beta1.DevicePluginGrpc;
 import dev.gpuop.node.deviceplugin.v1beta1.Empty;
 import dev.gpuop.node.deviceplugin.v1beta1.PreferredAllocationRequest;
-import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,15 +89,12 @@ final class KubeletCallWarmup {
 
     private static int connectAndWatch(Path socket) {
         ManagedChannel channel = UnixGrpc.connect(socket);
-        try (Context.CancellableContext watch = Context.current().withCancellation()) {
+        try {
             stub(channel).getDevicePluginOptions(Empty.getDefaultInstance());
-            watch.call(() -> stub(channel).listAndWatch(Empty.getDefaultInstance()).next());
+            stub(channel).listAndWatch(Empty.getDefaultInstance()).next();
             return 2;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         } finally {
+            // cancels the stream too: the server drops its watcher
             channel.shutdownNow();
         }
     }

@@ -7,7 +7,8 @@
 #     log (bench/side-by-side-audit.yaml), by verb and resource;
 #   - resident memory of the operator's process at steady state;
 #   - a policy change: the MIG strategy flipped (single -> mixed), and an env var added to the device plugin, each
-#     timed until every DaemonSet that carries it has the new value in its pod template.
+#     timed from the policy's event until every DaemonSet that carries it has the new value in its pod template
+#     (bench/policy_change_timer.py: both ends on the API server's watches).
 # The KWOK nodes are tainted (GPUOP_KWOK_TAINT=1), so both operators' DaemonSets schedule no pods and both policies
 # can reach ready. `together` (in GPUOP_SBS_OPERATORS) runs both at once on the same nodes: they write the same node
 # labels and the same RuntimeClass, and the window's requests show what that costs.
@@ -37,33 +38,13 @@ kc apply --server-side --force-conflicts -f gpuop-api/target/classes/META-INF/fa
 kc wait --for=condition=Established crd/clusterpolicies.gpuop.dev crd/clusterpolicies.nvidia.com >/dev/null
 for ns in gpuop-bench nvidia-gpu-operator; do kc get ns $ns >/dev/null 2>&1 || kc create ns $ns >/dev/null; done
 
-# env_of NS DS_NAME_REGEX VAR: the VAR values of the matching DaemonSets' pod templates, one per DaemonSet ("-" where
-# it is missing); with an empty regex, only the DaemonSets that carry VAR
-env_of() {
-  kc get ds -n "$1" -o json | python3 -c '
-import json, re, sys
-want, var = re.compile(sys.argv[1]), sys.argv[2]
-for ds in json.load(sys.stdin)["items"]:
-    if not want.search(ds["metadata"]["name"]):
-        continue
-    spec = ds["spec"]["template"]["spec"]
-    vals = [e.get("value", "") for c in spec.get("containers", []) + spec.get("initContainers", [])
-            for e in c.get("env", []) if e["name"] == var]
-    if vals or sys.argv[1]:
-        print(ds["metadata"]["name"], vals[0] if vals else "-")' "$2" "$3"
-}
-
-# until_all NS DS_REGEX VAR VALUE: seconds until every matching DaemonSet (at least one) has VAR=VALUE
-until_all() {
-  local t0=$SECONDS s
-  s=$(date +%s.%N)
-  while :; do
-    out=$(env_of "$1" "$2" "$3")
-    if [ -n "$out" ] && ! awk -v v="$4" '$2 != v {bad=1} END {exit !bad}' <<<"$out"; then break; fi
-    ((SECONDS - t0 < 300)) || { echo "timeout: $out" >&2; echo "timeout"; return; }
-    sleep 0.2
-  done
-  echo "$(date +%s.%N) - $s" | bc
+# timed_change POLICY_PATH NAME NS DS_REGEX VAR VALUE PATCH_ARGS...: seconds from the policy's new generation to every
+# matching DaemonSet having VAR=VALUE, both ends events on the API server's watches (bench/policy_change_timer.py)
+timed_change() {
+  local path=$1 name=$2 ns=$3 regex=$4 var=$5 value=$6
+  shift 6
+  KUBECONFIG=$kubeconfig python3 bench/policy_change_timer.py testenv/.bin/kubectl "$path" "$name" "$ns" "$regex" \
+    "$var" "$value" -- env KUBECONFIG="$kubeconfig" testenv/.bin/kubectl "$@"
 }
 
 # wait_labelled SELECTOR N PID: returns once N nodes match, from one watch (a full list of 5,000 nodes every half
@@ -102,6 +83,7 @@ start_operator() {
   if [ "$op" = nvidia ]; then
     ns=nvidia-gpu-operator agent='^gpu-operator' label=nvidia.com/gpu.deploy.device-plugin
     policy_kind=clusterpolicies.nvidia.com policy_name=cluster-policy ds_plugin='^nvidia-device-plugin-daemonset$'
+    policy_path=/apis/nvidia.com/v1/clusterpolicies
     kc delete clusterpolicies.nvidia.com cluster-policy --ignore-not-found --wait >/dev/null
     nvidia_policy | kc create -f - >/dev/null
     start=$(date +%s.%N)
@@ -117,6 +99,7 @@ start_operator() {
     [ "$op" = gpuop-lean ] && opts=${GPUOP_SBS_LEAN_OPTS:-}
     ns=gpuop-bench agent='fabric8' label=nvidia.com/gpu.deploy.node-agent
     policy_kind=clusterpolicies.gpuop.dev policy_name=bench ds_plugin='^gpuop-node-agent'
+    policy_path=/apis/gpuop.dev/v1alpha1/clusterpolicies
     kc delete -f bench/operator-scale-policy.yaml --ignore-not-found --wait >/dev/null
     kc create -f bench/operator-scale-policy.yaml >/dev/null
     start=$(date +%s.%N)
@@ -127,7 +110,7 @@ start_operator() {
 }
 
 run_one() { # run_one OPERATOR NODES
-  local op=$1 n=$2 oplog pid="" agent label ns policy_kind policy_name ds_plugin start
+  local op=$1 n=$2 oplog pid="" agent label ns policy_kind policy_name policy_path ds_plugin start
   log "$op at $n nodes: fresh KWOK nodes"
   bash testenv/cluster.sh kwok 0 >/dev/null
   bash testenv/cluster.sh kwok "$n" >/dev/null
@@ -150,11 +133,11 @@ run_one() { # run_one OPERATOR NODES
   rss=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")
   log "$op at $n nodes: $requests; RSS ${rss} MiB"
   local mig env
-  kc patch "$policy_kind" "$policy_name" --type merge -p '{"spec":{"mig":{"strategy":"mixed"}}}' >/dev/null
-  mig=$(until_all "$ns" '' MIG_STRATEGY mixed)
-  kc patch "$policy_kind" "$policy_name" --type merge \
-    -p '{"spec":{"devicePlugin":{"env":[{"name":"SIDE_BY_SIDE","value":"'"$n"'"}]}}}' >/dev/null
-  env=$(until_all "$ns" "$ds_plugin" SIDE_BY_SIDE "$n")
+  mig=$(timed_change "$policy_path" "$policy_name" "$ns" '' MIG_STRATEGY mixed \
+    patch "$policy_kind" "$policy_name" --type merge -p '{"spec":{"mig":{"strategy":"mixed"}}}')
+  env=$(timed_change "$policy_path" "$policy_name" "$ns" "$ds_plugin" SIDE_BY_SIDE "$n" \
+    patch "$policy_kind" "$policy_name" --type merge \
+    -p '{"spec":{"devicePlugin":{"env":[{"name":"SIDE_BY_SIDE","value":"'"$n"'"}]}}}')
   log "$op at $n nodes: MIG strategy change in ${mig}s, device plugin env in ${env}s"
   printf '| %s | %s | %.1f | %s | %s | %s | %s | %s |\n' "$n" "$op" "$first" "$ready" "$rss" "$mig" "$env" \
     "$requests" >>"$results"
@@ -177,7 +160,7 @@ stop_operator() { # the operator start_operator started last (its pid, ns, polic
 # two write the same node labels (NVIDIA's nvidia.com/gpu.deploy.* names, which gpuop keeps as a contract) and the
 # same cluster-scoped RuntimeClass "nvidia"; the window's writes show whether they undo each other.
 run_together() { # run_together NODES
-  local n=$1 op oplog pid agent label ns policy_kind policy_name ds_plugin start
+  local n=$1 op oplog pid agent label ns policy_kind policy_name policy_path ds_plugin start
   local -A p_pid p_log p_agent p_label p_kind p_name p_ns p_start p_first p_ready
   log "together at $n nodes: fresh KWOK nodes"
   bash testenv/cluster.sh kwok 0 >/dev/null
@@ -230,7 +213,7 @@ print(" ".join(f"{k}={v}" for k, v in sorted(n.items()) if k.startswith("nvidia.
 }
 
 # The harness's own floor, same cluster: an env var patched straight into a DaemonSet no operator owns, timed by the
-# same polling as the policy changes (kubectl's own start and a list of DaemonSets are most of it).
+# same watches as the policy changes (its own event is both ends: what is left is the timer's own cost).
 floor() {
   kc -n gpuop-bench create -f - >/dev/null <<'YAML'
 apiVersion: apps/v1
@@ -244,8 +227,8 @@ spec:
       nodeSelector: {side-by-side: none}
       containers: [{name: c, image: busybox, env: [{name: SIDE_BY_SIDE, value: "0"}]}]
 YAML
-  kc -n gpuop-bench set env ds/side-by-side-floor SIDE_BY_SIDE=1 >/dev/null
-  until_all gpuop-bench '^side-by-side-floor$' SIDE_BY_SIDE 1
+  timed_change /apis/apps/v1/namespaces/gpuop-bench/daemonsets side-by-side-floor gpuop-bench '^side-by-side-floor$' \
+    SIDE_BY_SIDE 1 -n gpuop-bench set env ds/side-by-side-floor SIDE_BY_SIDE=1
   kc -n gpuop-bench delete ds side-by-side-floor --wait=false >/dev/null
 }
 
@@ -272,5 +255,5 @@ if [ -s "$together" ]; then
   echo "|---:|---|---:|---|---:|---|"
   cat "$together" "$together_notes"
 fi
-echo "harness floor (an env var set on a DaemonSet directly, the same polling): $(floor) s"
+echo "harness floor (an env var set on a DaemonSet directly, the same watches): $(floor) s"
 bash testenv/cluster.sh kwok 0 >/dev/null

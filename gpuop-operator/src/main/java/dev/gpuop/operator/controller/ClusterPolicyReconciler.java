@@ -48,6 +48,9 @@ public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> 
     private static final Set<String> REPORT_KEYS = Set.of(NodeLabels.AGENT_STATE, NodeLabels.AGENT_REASON,
         NodeLabels.AGENT_DRIVER_PREINSTALLED, NodeLabels.AGENT_VALIDATION);
 
+    /** Nodes per page of the node informer's list. */
+    static final long NODE_LIST_PAGE = 250;
+
     private final OperatorSettings settings;
     private final OperatorMetrics metrics;
     private volatile InformerEventSource<Node, ClusterPolicy> nodes;
@@ -62,6 +65,9 @@ public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> 
     public List<EventSource<?, ClusterPolicy>> prepareEventSources(EventSourceContext<ClusterPolicy> ctx) {
         nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, ClusterPolicy.class)
             .withName("nodes").withItemStore(new NodeCacheStore())
+            // pages of the first list: a list of 5,000 nodes in one answer would be parsed whole, every field of
+            // every node, before the cache prunes it, and the heap would grow to hold it all at once
+            .withInformerListLimit(NODE_LIST_PAGE)
             .withSecondaryToPrimaryMapper(n -> ctx.getPrimaryCache().list().map(ResourceID::fromResource)
                 .collect(Collectors.toSet()))
             .withOnUpdateFilter(ClusterPolicyReconciler::matters)

@@ -1,15 +1,27 @@
 package dev.gpuop.operator.controller;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeSpec;
+import io.fabric8.kubernetes.api.model.NodeSpecBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
+import io.fabric8.kubernetes.api.model.NodeSystemInfo;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The Node informer's cache, keeping only what the operator reads: metadata without {@code managedFields}, and
- * status without the node's image list and volumes. Measured at 5,000 KWOK nodes (docs/benchmarks.md), the
- * managed-fields trees alone were most of a full heap: every entry is a tree of maps.
+ * The Node informer's cache, keeping only what the operator reads: the name, uid, resource version, labels (a policy's
+ * node selectors may name any of them), the annotations of gpuop and NVIDIA ({@code gpuop.dev/}, {@code nvidia.com/}:
+ * the node agent's report and the driver upgrade's state), {@code spec.unschedulable} and the four fields of
+ * {@code status.nodeInfo} the cluster's facts come from. Measured at 5,000 KWOK nodes (docs/benchmarks.md): the
+ * managed-fields trees alone were most of a full heap; on a real node the rest (conditions, images, addresses,
+ * capacity, NFD's and the distribution's annotations) is larger still, and a cache of every node holds it all.
  */
 final class NodeCacheStore implements ItemStore<Node> {
 
@@ -25,15 +37,51 @@ final class NodeCacheStore implements ItemStore<Node> {
         return store.put(key, prune(node));
     }
 
-    /** Drops what the operator never reads; labels, annotations and nodeInfo stay. */
+    /**
+     * Drops, in place, what the operator never reads (in place: the informer hands the same object to its event
+     * handlers, and the update filter compares it with the cached one).
+     */
     static Node prune(Node node) {
-        node.getMetadata().setManagedFields(null);
-        if (node.getStatus() != null) {
-            node.getStatus().setImages(null);
-            node.getStatus().setVolumesAttached(null);
-            node.getStatus().setVolumesInUse(null);
-        }
+        ObjectMeta m = node.getMetadata();
+        node.setMetadata(new ObjectMetaBuilder().withName(m.getName()).withUid(m.getUid())
+            .withResourceVersion(m.getResourceVersion()).withLabels(shared(m.getLabels()))
+            .withAnnotations(ours(m.getAnnotations())).build());
+        NodeSpec spec = node.getSpec();
+        node.setSpec(spec == null || spec.getUnschedulable() == null ? null
+            : new NodeSpecBuilder().withUnschedulable(spec.getUnschedulable()).build());
+        NodeSystemInfo info = node.getStatus() == null ? null : node.getStatus().getNodeInfo();
+        node.setStatus(info == null ? null : new NodeStatusBuilder().withNewNodeInfo()
+            .withKubeletVersion(info.getKubeletVersion()).withContainerRuntimeVersion(info.getContainerRuntimeVersion())
+            .withOsImage(info.getOsImage()).withKernelVersion(info.getKernelVersion()).endNodeInfo().build());
+        node.setAdditionalProperties(null);
         return node;
+    }
+
+    /**
+     * The labels with their values made canonical: most are the same on every node ({@code true}, the GPU's product
+     * name, the driver's version) and each parsed copy is a String of its own; the JVM's table of interned strings
+     * holds them weakly, so a value no node has any more is collected.
+     */
+    private static Map<String, String> shared(Map<String, String> labels) {
+        if (labels == null) {
+            return null;
+        }
+        Map<String, String> kept = new LinkedHashMap<>(labels.size() * 4 / 3 + 1);
+        labels.forEach((k, v) -> kept.put(k.intern(), v == null ? null : v.intern()));
+        return kept;
+    }
+
+    private static Map<String, String> ours(Map<String, String> annotations) {
+        if (annotations == null) {
+            return null;
+        }
+        Map<String, String> kept = new HashMap<>();
+        annotations.forEach((k, v) -> {
+            if (k.startsWith("gpuop.dev/") || k.startsWith("nvidia.com/")) {
+                kept.put(k, v);
+            }
+        });
+        return kept.isEmpty() ? null : kept;
     }
 
     @Override

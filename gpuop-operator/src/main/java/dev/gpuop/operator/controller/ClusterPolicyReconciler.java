@@ -30,9 +30,12 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -89,14 +92,27 @@ public final class ClusterPolicyReconciler implements Reconciler<ClusterPolicy> 
                 .build(), ctx);
         var upgrades = new DriverUpgradeController(ctx.getClient(), settings.namespace(), () -> nodes.list().toList(),
             Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofSeconds(30));
-        controller = new PolicyController(ctx.getClient(), settings, () -> nodes.list().toList(), metrics,
-            Clock.systemUTC()).withUpgrades(upgrades);
         // every other kind of operand object, ours by label: a hand edit or a delete is put back at once, not at the
         // next resync (5 minutes when ready); the RBAC objects and the RuntimeClass are cluster-scoped
-        return List.of(nodes, daemonSets, configMaps, owned(Service.class, true, ctx),
-            owned(ServiceAccount.class, true, ctx), owned(Role.class, true, ctx), owned(RoleBinding.class, true, ctx),
-            owned(ClusterRole.class, false, ctx), owned(ClusterRoleBinding.class, false, ctx),
-            owned(RuntimeClass.class, false, ctx));
+        List<InformerEventSource<? extends HasMetadata, ClusterPolicy>> operands = List.of(daemonSets, configMaps,
+            owned(Service.class, true, ctx), owned(ServiceAccount.class, true, ctx), owned(Role.class, true, ctx),
+            owned(RoleBinding.class, true, ctx), owned(ClusterRole.class, false, ctx),
+            owned(ClusterRoleBinding.class, false, ctx), owned(RuntimeClass.class, false, ctx));
+        controller = new PolicyController(ctx.getClient(), settings, () -> nodes.list().toList(), metrics,
+            Clock.systemUTC()).withUpgrades(upgrades)
+            .withCaches(() -> ctx.getPrimaryCache().list().toList(), cacheOf(operands));
+        List<EventSource<?, ClusterPolicy>> sources = new ArrayList<>();
+        sources.add(nodes);
+        sources.addAll(operands);
+        return sources;
+    }
+
+    /** The operand informers as the applier reads them: by kind, then by the operand's label. */
+    private static OperandCache cacheOf(List<InformerEventSource<? extends HasMetadata, ClusterPolicy>> sources) {
+        Map<Class<?>, InformerEventSource<? extends HasMetadata, ClusterPolicy>> byKind = new HashMap<>();
+        sources.forEach(s -> byKind.put(s.resourceType(), s));
+        return (kind, key, value) -> Optional.ofNullable(byKind.get(kind)).map(s -> s.list(r -> value.equals(
+            labels(r).get(key))).<HasMetadata>map(r -> r).toList());
     }
 
     /** An informer on the operand objects of one kind that carry gpuop's label, each mapped to its policy. */

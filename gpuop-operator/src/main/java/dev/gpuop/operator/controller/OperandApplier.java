@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * creates what is missing, replaces what has another hash, and deletes what is no longer wanted (all of it, for a
  * disabled operand). An object that exists without our label (K3s pre-creates RuntimeClass {@code nvidia}) is
  * adopted. An object edited by hand is put back ({@link Drift}), whether or not the edit kept our hash annotation.
- * An unchanged cluster costs one list per kind and no write.
+ * What exists is read from the operator's informer caches ({@link OperandCache}) where it has them, else listed per
+ * kind: an unchanged cluster costs no write, and with the caches no read either.
  */
 final class OperandApplier {
 
@@ -33,12 +34,14 @@ final class OperandApplier {
 
     private final KubernetesClient client;
     private final String namespace;
+    private final OperandCache cache;
     /** Per object and desired hash, a field the API server rewrites on every write (not drift). */
     private final Map<String, String> normalizedByServer = new java.util.concurrent.ConcurrentHashMap<>();
 
-    OperandApplier(KubernetesClient client, String namespace) {
+    OperandApplier(KubernetesClient client, String namespace, OperandCache cache) {
         this.client = client;
         this.namespace = namespace;
+        this.cache = cache;
     }
 
     /**
@@ -49,18 +52,15 @@ final class OperandApplier {
         List<DaemonSet> daemonSets = new ArrayList<>();
         for (Class<? extends HasMetadata> kind : plan.kinds()) {
             Map<String, HasMetadata> existing = new HashMap<>();
-            calls.read();
-            for (HasMetadata o : list(kind, plan.id())) {
+            for (HasMetadata o : list(kind, plan.id(), calls)) {
                 existing.put(o.getMetadata().getName(), o);
             }
             for (HasMetadata want : plan.objects()) {
                 if (!kind.isInstance(want)) {
                     continue;
                 }
-                HasMetadata now = existing.remove(want.getMetadata().getName());
-                HasMetadata result = now == null ? create(want, calls)
-                    : !Objects.equals(Stamp.hashOf(now), Stamp.hashOf(want)) ? replace(want, now, calls)
-                    : putBackIfDrifted(want, now, calls, onDrift);
+                HasMetadata result = converge(want, existing.remove(want.getMetadata().getName()), calls, onDrift,
+                    true);
                 if (result instanceof DaemonSet ds) {
                     daemonSets.add(ds);
                 }
@@ -73,7 +73,32 @@ final class OperandApplier {
         return daemonSets;
     }
 
-    private List<? extends HasMetadata> list(Class<? extends HasMetadata> kind, OperandId id) {
+    /**
+     * Creates, replaces or puts back one object. A write refused with 409 (the object is there after all, or it
+     * changed since it was read: a cache a moment behind, a pre-created object without our label, someone's edit) is
+     * decided once more on the object as the API server has it now.
+     */
+    private HasMetadata converge(HasMetadata want, HasMetadata now, ApiCalls calls, Consumer<String> onDrift,
+                                 boolean retry) {
+        try {
+            return now == null ? create(want, calls)
+                : !Objects.equals(Stamp.hashOf(now), Stamp.hashOf(want)) ? replace(want, now, calls)
+                : putBackIfDrifted(want, now, calls, onDrift);
+        } catch (KubernetesClientException e) {
+            if (!retry || e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+            calls.read();
+            return converge(want, client.resource(want).get(), calls, onDrift, false);
+        }
+    }
+
+    private List<? extends HasMetadata> list(Class<? extends HasMetadata> kind, OperandId id, ApiCalls calls) {
+        Optional<List<HasMetadata>> cached = cache.list(kind, OperandId.LABEL, id.id());
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        calls.read();
         var op = client.resources(kind);
         var scoped = Namespaced.class.isAssignableFrom(kind) ? op.inNamespace(namespace) : op;
         return scoped.withLabel(OperandId.LABEL, id.id()).list().getItems();
@@ -105,16 +130,7 @@ final class OperandApplier {
 
     private HasMetadata create(HasMetadata want, ApiCalls calls) {
         calls.write();
-        try {
-            return client.resource(want).create();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                throw e;
-            }
-            calls.read();
-            HasMetadata found = client.resource(want).get();
-            return replace(want, found, calls);
-        }
+        return client.resource(want).create();
     }
 
     private HasMetadata replace(HasMetadata want, HasMetadata now, ApiCalls calls) {

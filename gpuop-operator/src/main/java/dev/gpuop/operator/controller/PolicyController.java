@@ -42,11 +42,12 @@ public final class PolicyController {
     private final Supplier<Collection<Node>> nodes;
     private final OperatorMetrics metrics;
     private final Clock clock;
-    private final OperandApplier applier;
+    private OperandApplier applier;
     private final OperandReadiness readiness;
     private final NodeLabelWriter labels;
     private final EventRecorder events;
     private DriverUpgradeController upgrades;
+    private Supplier<List<ClusterPolicy>> policies;
 
     /**
      * @param nodes the cluster's nodes (the informer's cache in the operator)
@@ -58,10 +59,19 @@ public final class PolicyController {
         this.nodes = nodes;
         this.metrics = metrics;
         this.clock = clock;
-        this.applier = new OperandApplier(client, settings.namespace());
+        this.applier = new OperandApplier(client, settings.namespace(), OperandCache.NONE);
         this.readiness = new OperandReadiness(client, settings.namespace());
         this.labels = new NodeLabelWriter(client);
         this.events = new EventRecorder(client);
+    }
+
+    /**
+     * Reads the policies and the operand objects from the operator's informer caches instead of the API server.
+     */
+    public PolicyController withCaches(Supplier<List<ClusterPolicy>> policies, OperandCache operands) {
+        this.policies = policies;
+        this.applier = new OperandApplier(client, settings.namespace(), operands);
+        return this;
     }
 
     /** Hands the driver section of each reconciled policy to the driver upgrade controller. */
@@ -85,8 +95,13 @@ public final class PolicyController {
     public Outcome reconcile(ClusterPolicy policy) {
         long start = System.nanoTime();
         ApiCalls calls = new ApiCalls();
-        calls.read();
-        List<ClusterPolicy> all = client.resources(ClusterPolicy.class).list().getItems();
+        List<ClusterPolicy> all;
+        if (policies != null) {
+            all = policies.get();
+        } else {
+            calls.read();
+            all = client.resources(ClusterPolicy.class).list().getItems();
+        }
         ClusterPolicy oldest = all.stream().min(Comparator.comparing((ClusterPolicy p) -> p.getMetadata()
             .getCreationTimestamp()).thenComparing(p -> p.getMetadata().getName())).orElse(policy);
         long generation = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();

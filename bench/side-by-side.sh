@@ -234,7 +234,7 @@ YAML
 
 results=$(mktemp)
 # an operator left running by a failed step would load the next run's API server
-trap 'pkill -f "^/.*dist/nvidia-gpu-operator/gpu-operator " 2>/dev/null; pkill -f "GpuopCommand operator --namespace gpuop-bench" 2>/dev/null || true' EXIT
+trap 'pkill -f "^/.*dist/nvidia-gpu-operator/gpu-operator " 2>/dev/null || true; pkill -f "GpuopCommand operator --namespace gpuop-bench" 2>/dev/null || true' EXIT
 IFS=, read -r -a ns_sizes <<<"$sizes"
 IFS=, read -r -a ops <<<"$operators"
 together=$(mktemp) together_notes=$(mktemp)

@@ -46,9 +46,9 @@ final class NodeCacheStore implements ItemStore<Node> {
         node.setMetadata(new ObjectMetaBuilder().withName(m.getName()).withUid(m.getUid())
             .withResourceVersion(m.getResourceVersion()).withLabels(shared(m.getLabels()))
             .withAnnotations(ours(m.getAnnotations())).build());
+        // a spec always, as the API server always sends one: the driver upgrade reads spec.unschedulable off it
         NodeSpec spec = node.getSpec();
-        node.setSpec(spec == null || spec.getUnschedulable() == null ? null
-            : new NodeSpecBuilder().withUnschedulable(spec.getUnschedulable()).build());
+        node.setSpec(new NodeSpecBuilder().withUnschedulable(spec == null ? null : spec.getUnschedulable()).build());
         NodeSystemInfo info = node.getStatus() == null ? null : node.getStatus().getNodeInfo();
         node.setStatus(info == null ? null : new NodeStatusBuilder().withNewNodeInfo()
             .withKubeletVersion(info.getKubeletVersion()).withContainerRuntimeVersion(info.getContainerRuntimeVersion())

@@ -72,6 +72,8 @@ class NodeCacheStoreTest {
         assertThat(ClusterInfoObserver.observe(store.values().toList())).isEqualTo(before);
         assertThat(store.size()).isEqualTo(1);
         assertThat(store.remove("gpu-1")).isSameAs(cached);
+        assertThat(cached.getSpec()).as("a schedulable node keeps a spec: the driver upgrade reads it").isNotNull();
+        assertThat(cached.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
     }
 
     @Test
@@ -112,7 +114,8 @@ class NodeCacheStoreTest {
         Node cached = NodeCacheStore.prune(bare);
         assertThat(cached.getMetadata().getName()).isEqualTo("bare");
         assertThat(cached.getMetadata().getAnnotations()).isNullOrEmpty();
-        assertThat(cached.getSpec()).isNull();
+        assertThat(cached.getSpec()).as("a spec, for the driver upgrade's spec.unschedulable").isNotNull();
+        assertThat(cached.getSpec().getUnschedulable()).isNull();
         assertThat(cached.getStatus()).isNull();
         assertThat(ClusterInfoObserver.observe(List.of(cached)).gpuNodes()).isEmpty();
     }

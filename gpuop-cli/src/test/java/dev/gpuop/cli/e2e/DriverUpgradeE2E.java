@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gpuop.api.v1alpha1.DriverSpec;
 import dev.gpuop.api.v1alpha1.DriverUpgradePolicySpec;
 import dev.gpuop.operator.controller.DriverUpgradeController;
+import dev.gpuop.operator.controller.NodeCacheStore;
 import dev.gpuop.operator.upgrade.UpgradeState;
 import dev.gpuop.testsupport.TestCluster;
 import dev.gpuop.testsupport.TestClusterExtension;
@@ -154,7 +155,9 @@ class DriverUpgradeE2E {
 
     private static DriverUpgradeController controller(KubernetesClient k8s) {
         DriverUpgradeController c = new DriverUpgradeController(k8s, NS,
-            () -> k8s.nodes().withLabel(ON).list().getItems(), Clock.systemUTC(), Duration.ofSeconds(1),
+            // the nodes as the operator's informer cache holds them, pruned to what the operator reads
+            () -> k8s.nodes().withLabel(ON).list().getItems().stream().map(NodeCacheStore::prune).toList(),
+            Clock.systemUTC(), Duration.ofSeconds(1),
             Duration.ofSeconds(1));
         DriverSpec driver = new DriverSpec();
         driver.setUpgradePolicy(new DriverUpgradePolicySpec(true, PARALLEL, new IntOrString("25%"), null, null,

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * managed-fields trees alone were most of a full heap; on a real node the rest (conditions, images, addresses,
  * capacity, NFD's and the distribution's annotations) is larger still, and a cache of every node holds it all.
  */
-final class NodeCacheStore implements ItemStore<Node> {
+public final class NodeCacheStore implements ItemStore<Node> {
 
     private final BasicItemStore<Node> store = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
 
@@ -39,9 +39,10 @@ final class NodeCacheStore implements ItemStore<Node> {
 
     /**
      * Drops, in place, what the operator never reads (in place: the informer hands the same object to its event
-     * handlers, and the update filter compares it with the cached one).
+     * handlers, and the update filter compares it with the cached one). Public for the E2E tests that hand the
+     * operator's controllers nodes as this cache holds them.
      */
-    static Node prune(Node node) {
+    public static Node prune(Node node) {
         ObjectMeta m = node.getMetadata();
         node.setMetadata(new ObjectMetaBuilder().withName(m.getName()).withUid(m.getUid())
             .withResourceVersion(m.getResourceVersion()).withLabels(shared(m.getLabels()))

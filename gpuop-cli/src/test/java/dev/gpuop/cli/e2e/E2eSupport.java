@@ -63,16 +63,25 @@ final class E2eSupport {
                 java.util.Map.of("labels", labels))));
     }
 
-    /** Takes every GPU label and node agent report off the node, as on a node nobody has looked at. */
+    /**
+     * Takes every GPU label and node agent report off the node, as on a node nobody has looked at. A merge patch
+     * without a resourceVersion: the node agent and the kubelet write the node all the time, and a read-modify-write
+     * would be refused as stale (409) whenever one of them wrote in between.
+     */
     static void forgetGpus(KubernetesClient k8s, String... otherLabels) {
         java.util.Set<String> others = java.util.Set.of(otherLabels);
-        k8s.nodes().withName(TestCluster.NODE).edit(n -> {
-            n.getMetadata().getLabels().keySet().removeIf(k -> k.startsWith("nvidia.com/") || k.startsWith(
-                "gpuop.dev/") || others.contains(k));
-            if (n.getMetadata().getAnnotations() != null) {
-                n.getMetadata().getAnnotations().keySet().removeIf(k -> k.startsWith("gpuop.dev/"));
-            }
-            return n;
-        });
+        var meta = k8s.nodes().withName(TestCluster.NODE).get().getMetadata();
+        java.util.Map<String, Object> labels = new java.util.HashMap<>();
+        meta.getLabels().keySet().stream().filter(k -> k.startsWith("nvidia.com/") || k.startsWith("gpuop.dev/")
+            || others.contains(k)).forEach(k -> labels.put(k, null));
+        java.util.Map<String, Object> annotations = new java.util.HashMap<>();
+        if (meta.getAnnotations() != null) {
+            meta.getAnnotations().keySet().stream().filter(k -> k.startsWith("gpuop.dev/"))
+                .forEach(k -> annotations.put(k, null));
+        }
+        k8s.nodes().withName(TestCluster.NODE).patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(java.util.Map.of("metadata",
+                java.util.Map.of("labels", labels, "annotations", annotations))));
     }
 }

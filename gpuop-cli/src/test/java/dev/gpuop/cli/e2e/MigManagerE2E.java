@@ -157,11 +157,9 @@ class MigManagerE2E {
         return String.format("applied %.2f s, allocatable %.2f s", agent, seconds);
     }
 
+    /** A merge patch, not a read-modify-write: the agent writes the node's state label while it applies a layout. */
     private static void label(KubernetesClient k8s, String layout) {
-        k8s.nodes().withName(TestCluster.NODE).edit(n -> {
-            n.getMetadata().getLabels().put(CONFIG_LABEL, layout);
-            return n;
-        });
+        E2eSupport.labelNode(k8s, CONFIG_LABEL, layout);
     }
 
     private static void awaitState(KubernetesClient k8s, String state) throws Exception {

@@ -6,6 +6,7 @@
 # `plugins` scenario on the GPU machine, where NVIDIA's plugin runs next to it; this one compares agent builds or JVM
 # options here (GPUOP_JAVA_OPTS is passed on to bin/gpuop). Root; a build (scripts/build.sh); testenv built.
 #   bench/device-plugin-kubelet.sh [RESTARTS] [PODS]
+# GPUOP_DP_FIXTURE: the simulated GPUs (default h100-sxm-8x, 8 GPUs; h200 is one GPU, as on the GPU machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 restarts=${1:-8} pods=${2:-15}
@@ -28,7 +29,7 @@ kc() { testenv/.bin/kubectl "$@"; }
 node=$(kc get nodes -o jsonpath='{.items[0].metadata.name}')
 image=docker.io/library/busybox:1.35 # imported by testenv's up
 printf 'devicePlugin:\n  enabled: true\n  kubeletDir: %s\nserver:\n  port: 18081\n' "$dp" >"$work/agent.yaml"
-bin/gpuop node-agent --config "$work/agent.yaml" --simulate h100-sxm-8x >"$work/agent.log" 2>&1 &
+bin/gpuop node-agent --config "$work/agent.yaml" --simulate "${GPUOP_DP_FIXTURE:-h100-sxm-8x}" >"$work/agent.log" 2>&1 &
 agent=$!
 
 # the first kubelet log line after line $2 matching $1 (awk, not tail | grep -m1: under pipefail that pipe fails)
@@ -39,6 +40,9 @@ until since 'Got registration request.*nvidia.com/gpu' 0 >/dev/null; do
 	kill -0 "$agent" 2>/dev/null || { cat "$work/agent.log"; exit 1; }
 	sleep 0.2
 done
+# its warm-up (the kubelet's calls and rehearsed restarts, ADR 0018) done, or 30 s; none with warmupCalls=0
+for _ in $(seq 150); do grep -q 'warmed up' "$work/agent.log" && break; sleep 0.2; done
+grep -h 'warmed up' "$work/agent.log" >&2 || true
 log "agent registered; $restarts kubelet restarts"
 reg=() got=()
 for ((i = 1; i <= restarts; i++)); do

@@ -31,6 +31,8 @@ final class KubeletCallWarmup {
     static final int DEFAULT_CALLS = 2000;
     /** New connections, each as the kubelet makes one after a restart: options, then a ListAndWatch stream. */
     static final int CONNECTIONS = 50;
+    /** Rehearsed kubelet restarts: a new server of the resource, registered with a stand-in registration socket. */
+    static final int RESTARTS = 100;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     private KubeletCallWarmup() {
@@ -47,8 +49,9 @@ final class KubeletCallWarmup {
         Thread.ofPlatform().daemon().name("gpuop-kubelet-call-warmup").start(() -> {
             long t0 = System.nanoTime();
             int done = run(socket, ids, calls, CONNECTIONS);
-            LOG.log(System.Logger.Level.INFO, "kubelet calls warmed up: {0} answered in {1} ms", done,
-                (System.nanoTime() - t0) / 1_000_000);
+            int restarts = RestartRehearsal.run(server, RESTARTS);
+            LOG.log(System.Logger.Level.INFO, "kubelet calls warmed up: {0} answered, {1} restarts rehearsed, in {2} "
+                + "ms", done, restarts, (System.nanoTime() - t0) / 1_000_000);
         });
     }
 

@@ -1,6 +1,5 @@
 package dev.gpuop.node.deviceplugin.server;
 
-import dev.gpuop.kubelet.UnixGrpc;
 import dev.gpuop.node.deviceplugin.v1beta1.DevicePluginOptions;
 import dev.gpuop.node.deviceplugin.v1beta1.RegisterRequest;
 import dev.gpuop.node.deviceplugin.v1beta1.RegistrationGrpc;
@@ -44,37 +43,45 @@ public final class KubeletRegistrar {
      */
     public static void register(Path pluginDir, String socketName, String resourceName, Path kubeletSocket,
                                 BooleanSupplier superseded) {
+        try (KubeletDial dial = KubeletDial.open(kubeletSocket)) {
+            register(pluginDir, socketName, resourceName, dial, superseded);
+        }
+    }
+
+    /**
+     * Registers the endpoint over a connection opened before (by a caller that started its servers meanwhile).
+     *
+     * @param superseded true once a newer kubelet.sock appeared: a wait for this one ends
+     * @throws StatusRuntimeException when the kubelet does not listen or answer in time, or refuses
+     */
+    public static void register(Path pluginDir, String socketName, String resourceName, KubeletDial dial,
+                                BooleanSupplier superseded) {
         if (!Files.exists(pluginDir.resolve(socketName))) {
             throw new IllegalStateException("no socket " + pluginDir.resolve(socketName) + " to register");
         }
         try {
-            registerOnce(socketName, resourceName, kubeletSocket);
+            registerOnce(dial.channel(), socketName, resourceName);
         } catch (StatusRuntimeException e) {
             // refused: most likely the moment between the kubelet's bind and its listen (below); once it listens,
             // once more at once rather than after grpc-java's backoff
             if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
                 throw e;
             }
-            if (!awaitListening(kubeletSocket, LISTEN_WAIT, superseded)) {
-                throw Status.UNAVAILABLE.withDescription(kubeletSocket + " does not accept connections ("
+            if (!awaitListening(dial.socket(), LISTEN_WAIT, superseded)) {
+                throw Status.UNAVAILABLE.withDescription(dial.socket() + " does not accept connections ("
                     + e.getStatus().getDescription() + ")").asRuntimeException();
             }
-            registerOnce(socketName, resourceName, kubeletSocket);
+            registerOnce(dial.redial(), socketName, resourceName);
         }
     }
 
-    private static void registerOnce(String socketName, String resourceName, Path kubeletSocket) {
-        ManagedChannel kubelet = UnixGrpc.connect(kubeletSocket);
-        try {
-            // not waitForReady: a refused dial fails at once instead of waiting out grpc-java's reconnect backoff
-            RegistrationGrpc.newBlockingStub(kubelet).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                .register(RegisterRequest.newBuilder().setVersion(VERSION).setEndpoint(socketName)
-                    .setResourceName(resourceName)
-                    .setOptions(DevicePluginOptions.newBuilder().setGetPreferredAllocationAvailable(true))
-                    .build());
-        } finally {
-            kubelet.shutdownNow();
-        }
+    private static void registerOnce(ManagedChannel kubelet, String socketName, String resourceName) {
+        // not waitForReady: a refused dial fails at once instead of waiting out grpc-java's reconnect backoff
+        RegistrationGrpc.newBlockingStub(kubelet).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .register(RegisterRequest.newBuilder().setVersion(VERSION).setEndpoint(socketName)
+                .setResourceName(resourceName)
+                .setOptions(DevicePluginOptions.newBuilder().setGetPreferredAllocationAvailable(true))
+                .build());
     }
 
     /**

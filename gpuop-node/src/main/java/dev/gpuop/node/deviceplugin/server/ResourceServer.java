@@ -49,6 +49,8 @@ public final class ResourceServer extends DevicePluginGrpc.DevicePluginImplBase 
     static final String UNHEALTHY = "Unhealthy";
 
     private final ResourceSpec resource;
+    private final DevicePluginSettings settings;
+    private final PairScores scores;
     private final Allocator allocator;
     private final PreferredAllocator preferred;
     private final Predicate<String> gpuHealthy;
@@ -62,6 +64,8 @@ public final class ResourceServer extends DevicePluginGrpc.DevicePluginImplBase 
     public ResourceServer(ResourceSpec resource, DevicePluginSettings settings, PairScores scores,
                           Predicate<String> gpuHealthy) {
         this.resource = resource;
+        this.settings = settings;
+        this.scores = scores;
         this.allocator = new Allocator(resource, settings, UUID::randomUUID);
         this.preferred = new PreferredAllocator(resource, scores);
         this.gpuHealthy = gpuHealthy;
@@ -70,6 +74,11 @@ public final class ResourceServer extends DevicePluginGrpc.DevicePluginImplBase 
     /** The resource served. */
     public ResourceSpec resource() {
         return resource;
+    }
+
+    /** A new server of the same resource, not started: what a restarted kubelet is given on a new socket. */
+    public ResourceServer another() {
+        return new ResourceServer(resource, settings, scores, gpuHealthy);
     }
 
     /** Starts serving on a socket of its own in {@code dir}, named by {@link #endpoint()}. */

@@ -56,6 +56,30 @@ class KubeletCallWarmupIT {
         assertThat(server.watcherCount()).isZero();
     }
 
+    /**
+     * The rehearsed kubelet restarts register every new server with their own registration socket, in a temporary
+     * directory they remove, never in the kubelet's.
+     */
+    @Test
+    void restartsAreRehearsedOutsideTheKubeletsDirectoryAndLeaveNothing() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.function.Supplier<List<Path>> leftovers = () -> {
+            try (var files = java.nio.file.Files.list(tmp)) {
+                return files.filter(f -> f.getFileName().toString().startsWith("gpuop-dp-warmup")).toList();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        List<Path> before = leftovers.get();
+        try (var inDir = java.nio.file.Files.list(dir)) {
+            assertThat(RestartRehearsal.run(server, 12)).isEqualTo(12);
+            assertThat(inDir.toList()).containsExactly(server.socketPath());
+        }
+        assertThat(leftovers.get()).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(KubeletCallWarmup.run(server.socketPath(), ids, 2, 1)).as("the real server still answers")
+            .isEqualTo(6);
+    }
+
     @Test
     void aServerThatStoppedEndsTheWarmUpQuietly() {
         Path socket = server.socketPath();

@@ -37,6 +37,13 @@ final class OperandApplier {
     private final OperandCache cache;
     /** Per object and desired hash, a field the API server rewrites on every write (not drift). */
     private final Map<String, String> normalizedByServer = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Per object, the resourceVersion and desired hash last found free of drift. Any write to the object, a hand
+     * edit too, gives it a new resourceVersion; until then the field-by-field comparison (two JSON trees per object,
+     * a few milliseconds each for every unchanged object of every reconcile, ahead of the objects a policy change
+     * does change) would find what it found before.
+     */
+    private final Map<String, String> checkedClean = new java.util.concurrent.ConcurrentHashMap<>();
 
     OperandApplier(KubernetesClient client, String namespace, OperandCache cache) {
         this.client = client;
@@ -110,9 +117,17 @@ final class OperandApplier {
      * way), not drift: remembered for that desired state, so it never costs a write again.
      */
     private HasMetadata putBackIfDrifted(HasMetadata want, HasMetadata now, ApiCalls calls, Consumer<String> onDrift) {
-        Optional<String> field = Drift.firstDifference(JSON.valueToTree(want), JSON.valueToTree(now));
         String key = now.getKind() + "/" + now.getMetadata().getName() + "@" + Stamp.hashOf(want);
+        String version = now.getMetadata().getResourceVersion();
+        String checked = now.getKind() + "/" + now.getMetadata().getNamespace() + "/" + now.getMetadata().getName();
+        if (version != null && (version + "@" + Stamp.hashOf(want)).equals(checkedClean.get(checked))) {
+            return now;
+        }
+        Optional<String> field = Drift.firstDifference(JSON.valueToTree(want), JSON.valueToTree(now));
         if (field.isEmpty() || field.get().equals(normalizedByServer.get(key))) {
+            if (version != null) {
+                checkedClean.put(checked, version + "@" + Stamp.hashOf(want));
+            }
             return now;
         }
         HasMetadata back = replace(want, now, calls);

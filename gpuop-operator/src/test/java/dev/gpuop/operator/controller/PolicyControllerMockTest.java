@@ -102,12 +102,14 @@ class PolicyControllerMockTest {
 
     /**
      * A hand edit that keeps the operator's hash annotation (which a hash comparison alone never saw) is put back at
-     * the next reconcile, with a Warning naming the field; then the cluster is steady again at no writes.
+     * the next reconcile, with a Warning naming the field; then the cluster is steady again at no writes. The edit
+     * comes after a steady reconcile found the object clean, which the applier remembers by resourceVersion.
      */
     @Test
     void anOperandEditedByHandIsPutBackWithAnEventAndThenCostsNoWrites() {
         create("cluster-policy", "driver:\n  enabled: false\ntoolkit:\n  enabled: false\n", "2026-11-29T10:00:00Z");
         controller.reconcile(fresh("cluster-policy"));
+        assertThat(controller.reconcile(fresh("cluster-policy")).writes()).as("steady").isZero();
         DaemonSet agent = ds("gpuop-node-agent-rke2");
         var container = agent.getSpec().getTemplate().getSpec().getContainers().getFirst();
         container.getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("HAND_EDIT", "1", null));

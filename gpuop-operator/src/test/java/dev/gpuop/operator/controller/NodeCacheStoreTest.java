@@ -113,10 +113,14 @@ class NodeCacheStoreTest {
         Node bare = Serialization.unmarshal("{\"metadata\":{\"name\":\"bare\"}}", Node.class);
         Node cached = NodeCacheStore.prune(bare);
         assertThat(cached.getMetadata().getName()).isEqualTo("bare");
-        assertThat(cached.getMetadata().getAnnotations()).isNullOrEmpty();
+        // a map, not null: JOSDK reads an annotation of every node it is handed
+        assertThat(cached.getMetadata().getAnnotations()).isNotNull().isEmpty();
         assertThat(cached.getSpec()).as("a spec, for the driver upgrade's spec.unschedulable").isNotNull();
         assertThat(cached.getSpec().getUnschedulable()).isNull();
         assertThat(cached.getStatus()).isNull();
         assertThat(ClusterInfoObserver.observe(List.of(cached)).gpuNodes()).isEmpty();
+        Node others = Serialization.unmarshal("{\"metadata\":{\"name\":\"kwok\",\"annotations\":"
+            + "{\"kwok.x-k8s.io/node\":\"fake\"}}}", Node.class);
+        assertThat(NodeCacheStore.prune(others).getMetadata().getAnnotations()).isNotNull().isEmpty();
     }
 }

@@ -33,30 +33,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DevicePluginE2E {
 
     private static final String GPU = "nvidia.com/gpu";
-    private static Process agent;
+    private static NodeAgentProcess agent;
     private static Path log;
 
     @BeforeAll
     static void startTheNodeAgent(TestCluster cluster, KubernetesClient k8s) throws Exception {
-        Path dir = Files.createTempDirectory("gpuop-e2e-agent");
-        Path serviceAccount = NodeAgentServiceAccount.create(k8s, dir.resolve("serviceaccount"));
-        Path config = Files.writeString(dir.resolve("agent.yaml"), "devicePlugin:\n  kubeletDir: "
-            + TestCluster.DEVICE_PLUGINS + "\nserver:\n  port: 0\n");
-        log = dir.resolve("agent.log");
-        ProcessBuilder pb = new ProcessBuilder(cluster.repo().resolve("bin/gpuop").toString(), "node-agent",
-            "--config", config.toString(), "--simulate", "h100-sxm-8x", "--node-name", TestCluster.NODE)
-            .redirectErrorStream(true).redirectOutput(log.toFile());
-        // as in a pod: the API server's address and the service account's token and CA
-        pb.environment().put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
-        pb.environment().put("KUBERNETES_SERVICE_PORT", "6443");
-        pb.environment().put("GPUOP_SERVICEACCOUNT_DIR", serviceAccount.toString());
-        agent = pb.start();
+        agent = new NodeAgentProcess(cluster, k8s, null);
+        log = agent.log();
+        agent.start();
     }
 
     @AfterAll
     static void stopTheNodeAgent() throws Exception {
-        agent.destroy();
-        assertThat(agent.waitFor(20, TimeUnit.SECONDS)).as("node agent stops on SIGTERM").isTrue();
+        assertThat(agent.stop()).as("node agent stops on SIGTERM").isTrue();
         try (java.util.stream.Stream<Path> files = Files.list(TestCluster.DEVICE_PLUGINS)) {
             assertThat(files.map(f -> f.getFileName().toString())).as("sockets removed")
                 .noneMatch(n -> n.startsWith("gpuop-"));

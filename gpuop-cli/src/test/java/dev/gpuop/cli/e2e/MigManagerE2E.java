@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,13 +64,12 @@ class MigManagerE2E {
               mig-devices:
                 "3g.71gb": 2
         """;
-    private static Process agent;
+    private static NodeAgentProcess agent;
     private static Path log;
 
     @BeforeAll
     static void startTheNodeAgent(TestCluster cluster, KubernetesClient k8s) throws Exception {
         Path dir = Files.createTempDirectory("gpuop-e2e-mig");
-        Path serviceAccount = NodeAgentServiceAccount.create(k8s, dir.resolve("serviceaccount"));
         ObjectMapper json = new ObjectMapper();
         ObjectNode fixture;
         try (InputStream in = MigManagerE2E.class.getResourceAsStream("/dev/gpuop/gpu/fixtures/a100-mig-mixed.json")) {
@@ -81,7 +79,7 @@ class MigManagerE2E {
         Path gpus = dir.resolve("a100-timed.json");
         json.writeValue(gpus.toFile(), fixture);
         Path migConfig = Files.writeString(dir.resolve("mig-parted.yaml"), MIG_CONFIG);
-        Path config = Files.writeString(dir.resolve("agent.yaml"), """
+        agent = new NodeAgentProcess(cluster, k8s, """
             devicePlugin:
               kubeletDir: %s
               config:
@@ -93,23 +91,16 @@ class MigManagerE2E {
             migManager:
               enabled: true
               configFile: %s
-            """.formatted(TestCluster.DEVICE_PLUGINS, migConfig));
-        log = dir.resolve("agent.log");
-        ProcessBuilder pb = new ProcessBuilder(cluster.repo().resolve("bin/gpuop").toString(), "node-agent",
-            "--config", config.toString(), "--simulate", gpus.toString(), "--node-name", TestCluster.NODE)
-            .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
-        pb.environment().put("KUBERNETES_SERVICE_PORT", "6443");
-        pb.environment().put("GPUOP_SERVICEACCOUNT_DIR", serviceAccount.toString());
-        agent = pb.start();
+            """.formatted(TestCluster.DEVICE_PLUGINS, migConfig), gpus.toString());
+        log = agent.log();
+        agent.start();
     }
 
     @AfterAll
     static void stopTheNodeAgent(KubernetesClient k8s) throws Exception {
         E2eSupport.labelNode(k8s, CONFIG_LABEL, null);
         E2eSupport.labelNode(k8s, STATE_LABEL, null);
-        agent.destroy();
-        assertThat(agent.waitFor(20, TimeUnit.SECONDS)).as("node agent stops on SIGTERM").isTrue();
+        assertThat(agent.stop()).as("node agent stops on SIGTERM").isTrue();
         System.out.println("node agent log:\n" + Files.readString(log));
     }
 

@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code bin/gpuop node-agent} on the test bed's node as its pod runs it (8 simulated H100s, the API server's address
+ * {@code bin/gpuop node-agent} on the test bed's node as its pod runs it (simulated GPUs, the API server's address
  * and a least-privilege service account), as a process a test can kill and start again. Every start appends to one
  * log, so registrations count across restarts.
  */
@@ -23,27 +23,43 @@ final class NodeAgentProcess implements AutoCloseable {
     private final Path dir;
     private final Path config;
     private final Path log;
+    private final String simulate;
     private Process process;
 
     /**
+     * The device plugin alone on 8 simulated H100s.
+     *
      * @param devicePluginConfig a device plugin config file in NVIDIA's format that the agent re-reads when it
      *                           changes, or null for none
      */
     NodeAgentProcess(TestCluster cluster, KubernetesClient k8s, Path devicePluginConfig) throws Exception {
+        this(cluster, k8s, "devicePlugin:\n  kubeletDir: " + TestCluster.DEVICE_PLUGINS + "\n"
+            + (devicePluginConfig == null ? "" : "  configFile: " + devicePluginConfig + "\n")
+            + "server:\n  port: 0\n", "h100-sxm-8x");
+    }
+
+    /**
+     * @param agentYaml the agent's config file
+     * @param simulate {@code --simulate}'s value: a shipped fixture's name or a fixture file
+     */
+    NodeAgentProcess(TestCluster cluster, KubernetesClient k8s, String agentYaml, String simulate) throws Exception {
         this.cluster = cluster;
+        this.simulate = simulate;
         this.dir = Files.createTempDirectory("gpuop-e2e-agent");
         NodeAgentServiceAccount.create(k8s, dir.resolve("serviceaccount"));
-        String yaml = "devicePlugin:\n  kubeletDir: " + TestCluster.DEVICE_PLUGINS + "\n"
-            + (devicePluginConfig == null ? "" : "  configFile: " + devicePluginConfig + "\n")
-            + "server:\n  port: 0\n";
-        this.config = Files.writeString(dir.resolve("agent.yaml"), yaml);
+        this.config = Files.writeString(dir.resolve("agent.yaml"), agentYaml);
         this.log = dir.resolve("agent.log");
+    }
+
+    /** The log of every start. */
+    Path log() {
+        return log;
     }
 
     synchronized void start() throws IOException {
         Files.writeString(log, "--- start\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder(cluster.repo().resolve("bin/gpuop").toString(), "node-agent",
-            "--config", config.toString(), "--simulate", "h100-sxm-8x", "--node-name", TestCluster.NODE)
+            "--config", config.toString(), "--simulate", simulate, "--node-name", TestCluster.NODE)
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
         pb.environment().put("KUBERNETES_SERVICE_PORT", "6443");

@@ -139,6 +139,8 @@ run_one() { # run_one OPERATOR NODES
     patch "$policy_kind" "$policy_name" --type merge \
     -p '{"spec":{"devicePlugin":{"env":[{"name":"SIDE_BY_SIDE","value":"'"$n"'"}]}}}')
   log "$op at $n nodes: MIG strategy change in ${mig}s, device plugin env in ${env}s"
+  # gpuop's reconciles of the two changes, with their milliseconds by phase (observe, plan, each operand, labels)
+  [ "$op" = nvidia ] || grep -E 'reconciled ClusterPolicy' "$oplog" | tail -4 | sed 's/^/  /' >&2
   printf '| %s | %s | %.1f | %s | %s | %s | %s | %s |\n' "$n" "$op" "$first" "$ready" "$rss" "$mig" "$env" \
     "$requests" >>"$results"
   stop_operator

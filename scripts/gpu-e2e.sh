@@ -21,7 +21,8 @@
 #          with the device plugin off): kubelet restarts to re-registration, pods through each, the kubelet's own
 #          Allocate histogram, the Allocate answer the kubelet kept (its checkpoint), resident memory.
 #          GPUOP_E2E_DP_ORDER (gpuop nvidia gpuop-cold nvidia gpuop; gpuop-cold: the agent without its warm-up of
-#          the kubelet's calls), GPUOP_E2E_DP_RESTARTS, GPUOP_E2E_DP_PODS.
+#          the kubelet's calls; gpuop-norehearsal: with the warm-up's calls but no rehearsed kubelet restarts),
+#          GPUOP_E2E_DP_RESTARTS, GPUOP_E2E_DP_PODS.
 # Each: cluster up, `helm install` with the seed's command, the seed's vectoradd pod (our image, built here with the
 # machine's nvcc), `Test PASSED`, `nvidia-smi -L` in a second pod, the node checks (every stage, CUDA's vector add
 # included, and how long after the agent's start), `gpuop doctor` with the cluster, the timeline, the node agent's
@@ -280,14 +281,23 @@ agent_pids() {
 	done | sort -n
 }
 agent_pid() { agent_pids | tail -1; }
-# the one node agent left serves the device plugin, warmed up (gpuop) or not (gpuop-cold)
-agent_is() {
-	local pids
-	pids=$(agent_pids)
-	[[ $(wc -w <<<"$pids") == 1 ]] && gpuop_socket || return 1
-	if [[ $1 == gpuop-cold ]]; then grep -qa 'warmupCalls=0' "/proc/$pids/environ"
-	else ! grep -qa 'warmupCalls=0' "/proc/$pids/environ"; fi
+# the node agent's Java options in a gpuop phase: gpuop-cold without its warm-up, gpuop-norehearsal without the
+# warm-up's rehearsed kubelet restarts (ADR 0018)
+phase_opts() {
+	case $1 in
+	gpuop-cold) echo -Dgpuop.devicePlugin.warmupCalls=0 ;;
+	gpuop-norehearsal) echo -Dgpuop.devicePlugin.warmupRestarts=0 ;;
+	esac
 }
+# the one node agent left serves the device plugin, with the phase's options
+agent_is() {
+	local pids opts
+	pids=$(agent_pids) opts=$(phase_opts "$1")
+	[[ $(wc -w <<<"$pids") == 1 ]] && gpuop_socket || return 1
+	if [[ -n $opts ]]; then grep -qa -- "$opts" "/proc/$pids/environ"
+	else ! grep -qa 'gpuop.devicePlugin.warmup' "/proc/$pids/environ"; fi
+}
+warmed_up() { [[ $(kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent) == *'warmed up'* ]]; }
 no_gpuop_socket() { ! compgen -G "$DP_DIR/gpuop-*.sock" >/dev/null; }
 gpuop_socket() { compgen -G "$DP_DIR/gpuop-*.sock" >/dev/null; }
 registered_since() { tail -n +"$(($1 + 1))" "$KLOG" | grep -q 'Got registration request.*resourceName="nvidia.com/gpu"'; }
@@ -400,15 +410,16 @@ nvidia_plugin_stop() {
 dp_switch() {
 	local env='[]'
 	case $1 in
-	gpuop | gpuop-cold)
+	gpuop | gpuop-cold | gpuop-norehearsal)
 		nvidia_plugin_stop
-		# gpuop-cold: the agent without its warm-up of the kubelet's calls (the image's launcher takes no
-		# GPUOP_JAVA_OPTS; the JVM reads JAVA_TOOL_OPTIONS itself)
-		[[ $1 == gpuop-cold ]] && env='[{"name": "JAVA_TOOL_OPTIONS", "value": "-Dgpuop.devicePlugin.warmupCalls=0"}]'
+		# the phase's options (the image's launcher takes no GPUOP_JAVA_OPTS; the JVM reads JAVA_TOOL_OPTIONS itself)
+		[[ -n $(phase_opts "$1") ]] && env='[{"name": "JAVA_TOOL_OPTIONS", "value": "'"$(phase_opts "$1")"'"}]'
 		kc patch clusterpolicy cluster-policy --type merge -p "{\"spec\": {\"nodeAgent\": {\"env\": $env}}}" >/dev/null
 		kc label node gpuop-node "$DP_OFF_LABEL-" >/dev/null
 		wait_until 180 "gpuop's node agent ($1) alone, serving the device plugin" agent_is "$1" || return 1
-		sleep 5 # its warm-up, if any, done (2,000 call pairs: about a second)
+		# its warm-up done (2,000 call pairs and 100 rehearsed restarts: a few seconds); none in gpuop-cold
+		if [[ $1 == gpuop-cold ]]; then sleep 5
+		else wait_until 60 "the node agent's warm-up" warmed_up || return 1; fi
 		;;
 	nvidia)
 		kc label node gpuop-node "$DP_OFF_LABEL=false" --overwrite >/dev/null
@@ -435,7 +446,7 @@ plugins_side_by_side() {
 		dp_pods "$phase" "$pods" || return 1
 		dp_answer "$phase" || return 1
 		if [[ $phase == nvidia ]]; then pid=$NVIDIA_DP_PID; else pid=$(agent_pid); fi
-		[[ $phase == gpuop ]] && kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent | grep 'warmed up' | tail -1
+		[[ $phase == gpuop || $phase == gpuop-norehearsal ]] && kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent | grep 'warmed up' | tail -1
 		rss=$(pid_rss "$pid")
 		echo "$phase $rss" >>"$DPO/dp-rss.txt"
 		mark "$phase: $rounds kubelet restarts, $pods pods, RSS $rss MiB (pid $pid)"

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Against a real kubelet on an H100 (docs/benchmarks.md) that was 1.3 ms per Allocate as the kubelet timed it, where
  * NVIDIA's plugin took 0.29 ms; a stand-in making 5,000 calls had hidden it. The calls change nothing: both answers
  * are computed from the device list alone, and each ListAndWatch stream is cancelled after its first list.
- * {@code -Dgpuop.devicePlugin.warmupCalls=N} sets how many (0: none), for benchmarks.
+ * {@code -Dgpuop.devicePlugin.warmupCalls=N} sets how many (0: no warm-up at all), for benchmarks, and
+ * {@code -Dgpuop.devicePlugin.warmupRestarts=N} how many kubelet restarts it rehearses ({@link RestartRehearsal}).
  */
 final class KubeletCallWarmup {
 
@@ -31,8 +32,9 @@ final class KubeletCallWarmup {
     static final int DEFAULT_CALLS = 2000;
     /** New connections, each as the kubelet makes one after a restart: options, then a ListAndWatch stream. */
     static final int CONNECTIONS = 50;
+    static final String RESTARTS_PROPERTY = "gpuop.devicePlugin.warmupRestarts";
     /** Rehearsed kubelet restarts: a new server of the resource, registered with a stand-in registration socket. */
-    static final int RESTARTS = 100;
+    static final int DEFAULT_RESTARTS = 100;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     private KubeletCallWarmup() {
@@ -49,7 +51,7 @@ final class KubeletCallWarmup {
         Thread.ofPlatform().daemon().name("gpuop-kubelet-call-warmup").start(() -> {
             long t0 = System.nanoTime();
             int done = run(socket, ids, calls, CONNECTIONS);
-            int restarts = RestartRehearsal.run(server, RESTARTS);
+            int restarts = RestartRehearsal.run(server, Integer.getInteger(RESTARTS_PROPERTY, DEFAULT_RESTARTS));
             LOG.log(System.Logger.Level.INFO, "kubelet calls warmed up: {0} answered, {1} restarts rehearsed, in {2} "
                 + "ms", done, restarts, (System.nanoTime() - t0) / 1_000_000);
         });

@@ -32,6 +32,9 @@ final class RestartRehearsal {
      * @return the registrations made; fewer than asked when one failed (no temporary directory, say)
      */
     static int run(ResourceServer template, int rounds) {
+        if (rounds <= 0) {
+            return 0;
+        }
         Path dir = null;
         Server registration = null;
         int done = 0;

@@ -51,9 +51,11 @@ timed_change() {
 # second would load the API server the operators are measured against); fails if PID dies first
 wait_labelled() {
   local fifo; fifo=$(mktemp -u); mkfifo "$fifo"
-  kc get nodes -l "$1" --watch -o name >"$fifo" 2>/dev/null &
+  # the watch is opened again while the operator lives: a loaded API server ends watches (seen at 5,000 nodes while
+  # KWOK was restarted), and each new watch lists the labelled nodes first, which the set below counts once
+  ( while kill -0 "$3" 2>/dev/null; do kc get nodes -l "$1" --watch -o name 2>/dev/null; sleep 0.2; done ) >"$fifo" &
   local watcher=$!
-  ( while kill -0 "$3" 2>/dev/null; do sleep 1; done; kill "$watcher" 2>/dev/null ) &
+  ( while kill -0 "$3" 2>/dev/null; do sleep 1; done; pkill -P "$watcher" 2>/dev/null; kill "$watcher" 2>/dev/null ) &
   local guard=$!
   # a read loop, not awk: mawk reads a pipe in 4 KiB blocks and would sit on the last names
   local -A seen=()
@@ -62,7 +64,7 @@ wait_labelled() {
     seen[$line]=1
     if ((${#seen[@]} >= $2)); then rc=0; break; fi
   done <"$fifo"
-  kill "$watcher" "$guard" 2>/dev/null || true
+  pkill -P "$watcher" 2>/dev/null; kill "$watcher" "$guard" 2>/dev/null || true
   rm -f "$fifo"
   return $rc
 }

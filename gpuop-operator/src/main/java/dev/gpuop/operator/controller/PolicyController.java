@@ -114,7 +114,7 @@ public final class PolicyController {
         Phases phases = new Phases(start);
         ClusterInfo cluster = ClusterInfoObserver.observe(nodes.get());
         phases.mark("observe");
-        DesiredState plan = Planner.plan(policy, cluster, settings, devicePluginConfig(policy, calls));
+        DesiredState plan = Planner.planOperands(policy, cluster, settings, devicePluginConfig(policy, calls));
         phases.mark("plan");
         List<OperandStatus> operands = new ArrayList<>();
         for (OperandPlan op : plan.operands()) {
@@ -122,7 +122,8 @@ public final class PolicyController {
                 drift -> events.record(policy, true, "DriftCorrected", drift, calls)), calls));
             phases.mark(op.id().id());
         }
-        labels.write(plan.nodeLabels(), calls);
+        // planned after the operands' writes: a changed DaemonSet does not wait for every node's labels
+        labels.write(plan.valid() ? Planner.nodeLabels(policy, cluster) : Map.of(), calls);
         phases.mark("labels");
         if (upgrades != null) {
             upgrades.configure(policy.spec().driver(), plan.valid() && policy.spec().driver().enabledOr(true));

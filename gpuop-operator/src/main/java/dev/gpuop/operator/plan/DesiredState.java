@@ -22,4 +22,9 @@ public record DesiredState(ClusterInfo cluster, List<OperandPlan> operands,
     public boolean valid() {
         return problems.isEmpty();
     }
+
+    /** The same plan with these node label changes. */
+    public DesiredState withNodeLabels(Map<String, Map<String, String>> labels) {
+        return new DesiredState(cluster, operands, labels, problems);
+    }
 }

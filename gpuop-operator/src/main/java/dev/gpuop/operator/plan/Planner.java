@@ -31,6 +31,17 @@ public final class Planner {
      */
     public static DesiredState plan(ClusterPolicy policy, ClusterInfo cluster, OperatorSettings settings,
                                     Map<String, String> devicePluginConfig) {
+        DesiredState operands = planOperands(policy, cluster, settings, devicePluginConfig);
+        return operands.valid() ? operands.withNodeLabels(nodeLabels(policy, cluster)) : operands;
+    }
+
+    /**
+     * Validates and renders the operands, without the node labels: the controller writes a policy change's objects
+     * first and plans the labels after them: at thousands of nodes the labels are most of a plan's time, and a
+     * changed DaemonSet does not depend on them.
+     */
+    public static DesiredState planOperands(ClusterPolicy policy, ClusterInfo cluster, OperatorSettings settings,
+                                            Map<String, String> devicePluginConfig) {
         List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(policy.spec(), cluster,
             devicePluginConfig));
         RenderContext ctx = new RenderContext(policy, cluster, settings);
@@ -50,7 +61,12 @@ public final class Planner {
             // operands that share a section (discovery and the node agent both use nodeAgent) report it once
             return new DesiredState(cluster, List.of(), Map.of(), problems.stream().distinct().toList());
         }
-        return new DesiredState(cluster, plans, NodeLabeler.changes(cluster, migDefault(policy)), List.of());
+        return new DesiredState(cluster, plans, Map.of(), List.of());
+    }
+
+    /** The label changes per node that a valid policy wants on this cluster; a null value removes the label. */
+    public static Map<String, Map<String, String>> nodeLabels(ClusterPolicy policy, ClusterInfo cluster) {
+        return NodeLabeler.changes(cluster, migDefault(policy));
     }
 
     /** The MIG layout new MIG-capable nodes get, when the MIG manager runs: its default, NVIDIA's all-disabled. */

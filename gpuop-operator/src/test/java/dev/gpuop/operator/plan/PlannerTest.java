@@ -40,6 +40,22 @@ class PlannerTest {
     }
 
     @Test
+    void theControllersTwoStepsMakeTheSamePlanAsOne() {
+        var policy = TestNodes.policy("migManager:\n  enabled: true\n");
+        var cluster = ClusterInfoObserver.observe(List.of(TestNodes.nfdGpuNode("gpu-1", "v1.33.5+k3s1"),
+            TestNodes.nfdGpuNode("gpu-2", "v1.33.5+rke2r1")));
+        var settings = new OperatorSettings("gpu-operator", "gpuop/gpuop:0.1.0", "nvcr.io/nvidia/driver:580.95.05");
+        DesiredState whole = Planner.plan(policy, cluster, settings, null);
+        DesiredState operands = Planner.planOperands(policy, cluster, settings, null);
+
+        assertThat(whole.nodeLabels()).containsOnlyKeys("gpu-1", "gpu-2");
+        assertThat(operands.nodeLabels()).isEmpty();
+        assertThat(Planner.nodeLabels(policy, cluster)).isEqualTo(whole.nodeLabels());
+        assertThat(operands.operands()).isEqualTo(whole.operands());
+        assertThat(operands.withNodeLabels(whole.nodeLabels())).isEqualTo(whole);
+    }
+
+    @Test
     void rke2NodesGetTheirSocketWithNoSettingAndAUsersEnvWins() {
         DesiredState auto = plan("toolkit:\n  enabled: true\n", TestNodes.nfdGpuNode("gpu-1", "v1.33.5+rke2r1"));
         var step = ds(auto, "gpuop-node-agent-rke2").getSpec().getTemplate().getSpec().getInitContainers()

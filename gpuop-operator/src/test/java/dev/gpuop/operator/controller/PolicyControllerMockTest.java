@@ -157,6 +157,8 @@ class PolicyControllerMockTest {
         create("cluster-policy", "mig:\n  strategy: mixed\ndriver:\n  enabled: false\n", "2026-11-29T10:00:00Z");
         PolicyController.Outcome o = controller.reconcile(fresh("cluster-policy"));
         assertThat(client.apps().daemonSets().inNamespace(NS).list().getItems()).isEmpty();
+        assertThat(client.nodes().withName("gpu-1").get().getMetadata().getLabels()).as("no node labelled either")
+            .doesNotContainKey("nvidia.com/gpu.deploy.node-agent");
         ClusterPolicy p = fresh("cluster-policy");
         assertThat(p.getStatus().state()).isEqualTo(PolicyState.NOT_READY);
         assertThat(p.getStatus().conditions()).anySatisfy(c -> {

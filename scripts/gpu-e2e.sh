@@ -21,7 +21,8 @@
 #          with the device plugin off): kubelet restarts to re-registration, pods through each, the kubelet's own
 #          Allocate histogram, the Allocate answer the kubelet kept (its checkpoint), resident memory.
 #          GPUOP_E2E_DP_ORDER (gpuop nvidia gpuop-cold nvidia gpuop; gpuop-cold: the agent without its warm-up of
-#          the kubelet's calls; gpuop-norehearsal: with the warm-up's calls but no rehearsed kubelet restarts),
+#          the kubelet's calls; gpuop-norehearsal: with the warm-up's calls but no rehearsed kubelet restarts;
+#          gpuop-2000: 2,000 warm-up call pairs, the count before the default became 10,000),
 #          GPUOP_E2E_DP_RESTARTS, GPUOP_E2E_DP_PODS.
 # Each: cluster up, `helm install` with the seed's command, the seed's vectoradd pod (our image, built here with the
 # machine's nvcc), `Test PASSED`, `nvidia-smi -L` in a second pod, the node checks (every stage, CUDA's vector add
@@ -282,10 +283,11 @@ agent_pids() {
 }
 agent_pid() { agent_pids | tail -1; }
 # the node agent's Java options in a gpuop phase: gpuop-cold without its warm-up, gpuop-norehearsal without the
-# warm-up's rehearsed kubelet restarts (ADR 0018)
+# warm-up's rehearsed kubelet restarts, gpuop-2000 with 2,000 warm-up call pairs (ADR 0018)
 phase_opts() {
 	case $1 in
 	gpuop-cold) echo -Dgpuop.devicePlugin.warmupCalls=0 ;;
+	gpuop-2000) echo -Dgpuop.devicePlugin.warmupCalls=2000 ;;
 	gpuop-norehearsal) echo -Dgpuop.devicePlugin.warmupRestarts=0 ;;
 	esac
 }
@@ -410,14 +412,14 @@ nvidia_plugin_stop() {
 dp_switch() {
 	local env='[]'
 	case $1 in
-	gpuop | gpuop-cold | gpuop-norehearsal)
+	gpuop | gpuop-cold | gpuop-norehearsal | gpuop-2000)
 		nvidia_plugin_stop
 		# the phase's options (the image's launcher takes no GPUOP_JAVA_OPTS; the JVM reads JAVA_TOOL_OPTIONS itself)
 		[[ -n $(phase_opts "$1") ]] && env='[{"name": "JAVA_TOOL_OPTIONS", "value": "'"$(phase_opts "$1")"'"}]'
 		kc patch clusterpolicy cluster-policy --type merge -p "{\"spec\": {\"nodeAgent\": {\"env\": $env}}}" >/dev/null
 		kc label node gpuop-node "$DP_OFF_LABEL-" >/dev/null
 		wait_until 180 "gpuop's node agent ($1) alone, serving the device plugin" agent_is "$1" || return 1
-		# its warm-up done (2,000 call pairs and 100 rehearsed restarts: a few seconds); none in gpuop-cold
+		# its warm-up done (10,000 call pairs and 100 rehearsed restarts: a few seconds); none in gpuop-cold
 		if [[ $1 == gpuop-cold ]]; then sleep 5
 		else wait_until 60 "the node agent's warm-up" warmed_up || return 1; fi
 		;;
@@ -446,7 +448,7 @@ plugins_side_by_side() {
 		dp_pods "$phase" "$pods" || return 1
 		dp_answer "$phase" || return 1
 		if [[ $phase == nvidia ]]; then pid=$NVIDIA_DP_PID; else pid=$(agent_pid); fi
-		[[ $phase == gpuop || $phase == gpuop-norehearsal ]] && kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent | grep 'warmed up' | tail -1
+		[[ $phase != nvidia && $phase != gpuop-cold ]] && kc -n gpu-operator logs ds/gpuop-node-agent-k3s -c node-agent | grep 'warmed up' | tail -1
 		rss=$(pid_rss "$pid")
 		echo "$phase $rss" >>"$DPO/dp-rss.txt"
 		mark "$phase: $rounds kubelet restarts, $pods pods, RSS $rss MiB (pid $pid)"

@@ -1,27 +1,30 @@
 package dev.gpuop.node.deviceplugin.server;
 
-import dev.gpuop.kubelet.UnixGrpc;
 import dev.gpuop.node.deviceplugin.model.PluginDevice;
 import dev.gpuop.node.deviceplugin.v1beta1.AllocateRequest;
+import dev.gpuop.node.deviceplugin.v1beta1.AllocateResponse;
 import dev.gpuop.node.deviceplugin.v1beta1.ContainerAllocateRequest;
 import dev.gpuop.node.deviceplugin.v1beta1.ContainerPreferredAllocationRequest;
-import dev.gpuop.node.deviceplugin.v1beta1.DevicePluginGrpc;
+import dev.gpuop.node.deviceplugin.v1beta1.DevicePluginOptions;
 import dev.gpuop.node.deviceplugin.v1beta1.Empty;
+import dev.gpuop.node.deviceplugin.v1beta1.ListAndWatchResponse;
 import dev.gpuop.node.deviceplugin.v1beta1.PreferredAllocationRequest;
-import io.grpc.ManagedChannel;
+import dev.gpuop.node.deviceplugin.v1beta1.PreferredAllocationResponse;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Makes the kubelet's calls against the agent's own device plugin socket a few thousand times, once per process, on
- * a daemon thread. Why: a real kubelet calls GetPreferredAllocation and Allocate once per GPU container start and
- * dials the socket again only after a restart, so without this the JVM would run those paths in its interpreter for
- * the agent's whole life (tiered compilation waits for some hundreds of calls of a method before compiling it).
- * Against a real kubelet on an H100 (docs/benchmarks.md) that was 1.3 ms per Allocate as the kubelet timed it, where
- * NVIDIA's plugin took 0.29 ms; a stand-in making 5,000 calls had hidden it. The calls change nothing: both answers
- * are computed from the device list alone, and each ListAndWatch stream is cancelled after its first list.
+ * Makes the kubelet's calls against the agent's own device plugin socket ten thousand times, once per process, on a
+ * daemon thread, written on the wire as the kubelet writes them ({@link KubeletWireClient}). Why: a real kubelet
+ * calls GetPreferredAllocation and Allocate once per GPU container start and dials the socket again only after a
+ * restart, so without this the JVM would run those paths in its interpreter for the agent's whole life (tiered
+ * compilation waits for some hundreds of calls of a method before compiling it, and for thousands before its best
+ * compiler takes it). Against a real kubelet on an H100 (docs/benchmarks.md) that was 1.3 ms per Allocate as the
+ * kubelet timed it, where NVIDIA's plugin took 0.29 ms; a stand-in making 5,000 calls had hidden it. 2,000 pairs
+ * left the per-call paths in the first compiler's profiled code. The calls change nothing: both answers are
+ * computed from the device list alone, and each ListAndWatch stream ends with its connection.
  * {@code -Dgpuop.devicePlugin.warmupCalls=N} sets how many (0: no warm-up at all), for benchmarks, and
  * {@code -Dgpuop.devicePlugin.warmupRestarts=N} how many kubelet restarts it rehearses ({@link RestartRehearsal}).
  */
@@ -29,7 +32,7 @@ final class KubeletCallWarmup {
 
     private static final System.Logger LOG = System.getLogger(KubeletCallWarmup.class.getName());
     static final String CALLS_PROPERTY = "gpuop.devicePlugin.warmupCalls";
-    static final int DEFAULT_CALLS = 2000;
+    static final int DEFAULT_CALLS = 10_000;
     /** New connections, each as the kubelet makes one after a restart: options, then a ListAndWatch stream. */
     static final int CONNECTIONS = 50;
     static final String RESTARTS_PROPERTY = "gpuop.devicePlugin.warmupRestarts";
@@ -58,53 +61,46 @@ final class KubeletCallWarmup {
     }
 
     /**
-     * Makes {@code calls} GetPreferredAllocation + Allocate pairs for one device, then {@code connections} new
-     * connections with a ListAndWatch each; stops at the first failure (the server stopped: a kubelet restart or a
-     * new config replaced it, and the next one needs no second warm-up).
+     * Makes {@code calls} GetPreferredAllocation + Allocate pairs, each device in turn, on one connection with a
+     * ListAndWatch stream open, all written as the kubelet's gRPC-Go client writes them ({@link KubeletWireClient});
+     * then {@code connections} new connections with a ListAndWatch each. Stops at the first failure (the server
+     * stopped: a kubelet restart or a new config replaced it, and the next one needs no second warm-up).
      *
      * @return the calls answered
      */
     static int run(Path socket, List<String> ids, int calls, int connections) {
         int answered = 0;
         try {
-            ManagedChannel channel = UnixGrpc.connect(socket);
-            try {
+            try (KubeletWireClient kubelet = KubeletWireClient.connect(socket)) {
+                // the kubelet's one open stream on its connection, then its calls for each container start
+                kubelet.openStream("ListAndWatch", Empty.getDefaultInstance(), ListAndWatchResponse.parser());
                 PreferredAllocationRequest preferred = PreferredAllocationRequest.newBuilder()
                     .addContainerRequests(ContainerPreferredAllocationRequest.newBuilder()
                         .addAllAvailableDeviceIDs(ids).setAllocationSize(1)).build();
-                AllocateRequest allocate = AllocateRequest.newBuilder().addContainerRequests(
-                    ContainerAllocateRequest.newBuilder().addDevicesIds(ids.getFirst())).build();
                 for (int i = 0; i < calls; i++) {
-                    stub(channel).getPreferredAllocation(preferred);
-                    stub(channel).allocate(allocate);
+                    kubelet.call("GetPreferredAllocation", preferred, PreferredAllocationResponse.parser());
+                    AllocateRequest allocate = AllocateRequest.newBuilder().addContainerRequests(
+                        ContainerAllocateRequest.newBuilder().addDevicesIds(ids.get(i % ids.size()))).build();
+                    kubelet.call("Allocate", allocate, AllocateResponse.parser());
                     answered += 2;
                 }
-            } finally {
-                channel.shutdownNow();
             }
             // after the calls every pod makes: a kubelet restart may replace the server before these are done
             for (int c = 0; c < connections; c++) {
                 answered += connectAndWatch(socket);
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "warm-up ended after {0} calls: {1}", answered, e.toString());
         }
         return answered;
     }
 
-    private static int connectAndWatch(Path socket) {
-        ManagedChannel channel = UnixGrpc.connect(socket);
-        try {
-            stub(channel).getDevicePluginOptions(Empty.getDefaultInstance());
-            stub(channel).listAndWatch(Empty.getDefaultInstance()).next();
+    /** A new connection as a restarted kubelet makes one: options, then a ListAndWatch stream, then gone. */
+    private static int connectAndWatch(Path socket) throws IOException {
+        try (KubeletWireClient kubelet = KubeletWireClient.connect(socket)) {
+            kubelet.call("GetDevicePluginOptions", Empty.getDefaultInstance(), DevicePluginOptions.parser());
+            kubelet.openStream("ListAndWatch", Empty.getDefaultInstance(), ListAndWatchResponse.parser());
             return 2;
-        } finally {
-            // cancels the stream too: the server drops its watcher
-            channel.shutdownNow();
         }
-    }
-
-    private static DevicePluginGrpc.DevicePluginBlockingStub stub(ManagedChannel channel) {
-        return DevicePluginGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
     }
 }

@@ -2,16 +2,8 @@ package dev.gpuop.node.deviceplugin.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gpuop.gpu.GpuHost;
-import dev.gpuop.gpu.sim.SimulatedGpuHost;
-import dev.gpuop.node.deviceplugin.config.DevicePluginSettings;
-import dev.gpuop.node.deviceplugin.model.PairScores;
-import dev.gpuop.node.deviceplugin.model.PluginDevice;
-import dev.gpuop.node.deviceplugin.model.ResourcePlanner;
-import dev.gpuop.node.deviceplugin.model.ResourceSpec;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,24 +15,20 @@ class KubeletCallWarmupIT {
     @TempDir
     Path dir;
 
-    private GpuHost host;
+    private ServedSimulatedGpus served;
     private ResourceServer server;
     private List<String> ids;
 
     @BeforeEach
     void serve() {
-        host = SimulatedGpuHost.open("h100-sxm-8x");
-        ResourceSpec spec = ResourcePlanner.plan(host.gpus(), DevicePluginSettings.DEFAULTS, b -> -1).getFirst();
-        server = new ResourceServer(spec, DevicePluginSettings.DEFAULTS, PairScores.of(host.gpus(), Map.of()),
-            uuid -> true);
-        server.start(dir);
-        ids = spec.devices().stream().map(PluginDevice::id).toList();
+        served = ServedSimulatedGpus.start(dir);
+        server = served.server;
+        ids = served.ids;
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.close();
-        host.close();
+        served.close();
     }
 
     @Test

@@ -3,14 +3,7 @@ package dev.gpuop.node.deviceplugin.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gpuop.gpu.GpuHost;
-import dev.gpuop.gpu.sim.SimulatedGpuHost;
 import dev.gpuop.kubelet.UnixGrpc;
-import dev.gpuop.node.deviceplugin.config.DevicePluginSettings;
-import dev.gpuop.node.deviceplugin.model.PairScores;
-import dev.gpuop.node.deviceplugin.model.PluginDevice;
-import dev.gpuop.node.deviceplugin.model.ResourcePlanner;
-import dev.gpuop.node.deviceplugin.model.ResourceSpec;
 import dev.gpuop.node.deviceplugin.v1beta1.AllocateRequest;
 import dev.gpuop.node.deviceplugin.v1beta1.AllocateResponse;
 import dev.gpuop.node.deviceplugin.v1beta1.ContainerAllocateRequest;
@@ -31,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -45,56 +37,48 @@ class KubeletWireClientIT {
     @TempDir
     Path dir;
 
-    private GpuHost host;
-    private ResourceServer server;
-    private List<String> ids;
+    private ServedSimulatedGpus served;
 
     @BeforeEach
     void serve() {
-        host = SimulatedGpuHost.open("h100-sxm-8x");
-        ResourceSpec spec = ResourcePlanner.plan(host.gpus(), DevicePluginSettings.DEFAULTS, b -> -1).getFirst();
-        server = new ResourceServer(spec, DevicePluginSettings.DEFAULTS, PairScores.of(host.gpus(), Map.of()),
-            uuid -> true);
-        server.start(dir);
-        ids = spec.devices().stream().map(PluginDevice::id).toList();
+        served = ServedSimulatedGpus.start(dir);
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.close();
-        host.close();
+        served.close();
     }
 
     @Test
     void itsAnswersAreTheOnesGrpcJavasClientGets() throws Exception {
         AllocateRequest request = AllocateRequest.newBuilder()
-            .addContainerRequests(ContainerAllocateRequest.newBuilder().addDevicesIds(ids.get(3))).build();
-        ManagedChannel channel = UnixGrpc.connect(server.socketPath());
-        try (KubeletWireClient kubelet = KubeletWireClient.connect(server.socketPath())) {
+            .addContainerRequests(ContainerAllocateRequest.newBuilder().addDevicesIds(served.ids.get(3))).build();
+        ManagedChannel channel = UnixGrpc.connect(served.server.socketPath());
+        try (KubeletWireClient kubelet = KubeletWireClient.connect(served.server.socketPath())) {
             ListAndWatchResponse list = kubelet.openStream("ListAndWatch", Empty.getDefaultInstance(),
                 ListAndWatchResponse.parser());
-            assertThat(list).isEqualTo(server.snapshot());
+            assertThat(list).isEqualTo(served.server.snapshot());
             AllocateResponse expected = DevicePluginGrpc.newBlockingStub(channel).allocate(request);
             for (int i = 0; i < 3; i++) {
                 // several on one connection: HPACK's table and the stream ids carry over from call to call
                 assertThat(kubelet.call("Allocate", request, AllocateResponse.parser())).isEqualTo(expected);
             }
-            assertThat(server.watcherCount()).isEqualTo(1);
+            assertThat(served.server.watcherCount()).isEqualTo(1);
         } finally {
             channel.shutdownNow();
         }
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (server.watcherCount() > 0 && System.nanoTime() < deadline) {
+        while (served.server.watcherCount() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(server.watcherCount()).as("the stream ends with the connection").isZero();
+        assertThat(served.server.watcherCount()).as("the stream ends with the connection").isZero();
     }
 
     @Test
     void aCallTheServerRefusesNamesItsStatus() throws Exception {
         AllocateRequest unknown = AllocateRequest.newBuilder()
             .addContainerRequests(ContainerAllocateRequest.newBuilder().addDevicesIds("GPU-none")).build();
-        try (KubeletWireClient kubelet = KubeletWireClient.connect(server.socketPath())) {
+        try (KubeletWireClient kubelet = KubeletWireClient.connect(served.server.socketPath())) {
             assertThatThrownBy(() -> kubelet.call("Allocate", unknown, AllocateResponse.parser()))
                 .isInstanceOf(IOException.class).hasMessageContaining("grpc-status 3");
         }

@@ -5,6 +5,7 @@
 # argument the agent's extra JVM options ('' for none); the word `go` runs the minimal Go plugin instead (the floor).
 #   bench/device-plugin-go-client.sh '' -Dgpuop.devicePlugin.warmupCalls=2000 go
 # Env: N (150), GAP (100ms), WAIT (12s: the agent's warm-up), PREWARM (0: pairs the client makes back to back first).
+# RECONNECT (0): a new connection every this many pairs, as after a kubelet restart; its first Allocate apart.
 # Needs a build (bin/gpuop) and Go; the client is built from the Go module proxy like testenv's binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ printf 'devicePlugin:\n  enabled: true\n  kubeletDir: %s\nserver:\n  port: 18081
 for opts in "$@"; do
 	rm -rf "$work/dp" && mkdir -p "$work/dp"
 	"$work/kubelet-go-client" -dir "$work/dp" -n "${N:-150}" -gap "${GAP:-100ms}" -wait "${WAIT:-12s}" \
-		-prewarm "${PREWARM:-0}" >"$work/out" 2>"$work/err" &
+		-prewarm "${PREWARM:-0}" -reconnect "${RECONNECT:-0}" >"$work/out" 2>"$work/err" &
 	client=$! pids=("$client")
 	sleep 0.5
 	if [[ $opts == go ]]; then

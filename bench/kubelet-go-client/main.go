@@ -38,6 +38,7 @@ func main() {
 	wait := flag.Duration("wait", 8*time.Second, "")
 	pluginOnly := flag.Bool("plugin-only", false, "serve only the minimal Go plugin, registering with dir/kubelet.sock")
 	prewarm := flag.Int("prewarm", 0, "calls made back to back by this client before measuring")
+	reconnect := flag.Int("reconnect", 0, "a new connection every this many pairs (0: never); its first Allocate is reported apart")
 	self := flag.Bool("self", false, "serve a minimal Go plugin too")
 	gap := flag.Duration("gap", 100*time.Millisecond, "")
 	flag.Parse()
@@ -65,19 +66,7 @@ func main() {
 			break
 		}
 	}
-	conn, err := grpc.NewClient("unix://"+filepath.Join(*dir, req.Endpoint), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		panic(err)
-	}
-	c := api.NewDevicePluginClient(conn)
-	stream, err := c.ListAndWatch(context.Background(), &api.Empty{})
-	if err != nil {
-		panic(err)
-	}
-	lw, err := stream.Recv()
-	if err != nil {
-		panic(err)
-	}
+	conn, c, lw := dial(filepath.Join(*dir, req.Endpoint))
 	ids := []string{}
 	for _, d := range lw.Devices {
 		ids = append(ids, d.ID)
@@ -91,8 +80,16 @@ func main() {
 	if *prewarm > 0 {
 		time.Sleep(*wait)
 	}
-	var ts []float64
+	var ts, firsts []float64
+	fresh := false
 	for i := 0; i < *n; i++ {
+		if *reconnect > 0 && i > 0 && i%*reconnect == 0 {
+			// as after a kubelet restart: a new connection with its ListAndWatch stream, then the next pod's calls
+			conn.Close()
+			time.Sleep(*gap)
+			conn, c, _ = dial(filepath.Join(*dir, req.Endpoint))
+			fresh = true
+		}
 		time.Sleep(*gap)
 		_, err := c.GetPreferredAllocation(context.Background(), &api.PreferredAllocationRequest{ContainerRequests: []*api.ContainerPreferredAllocationRequest{{AvailableDeviceIDs: ids, AllocationSize: 1}}})
 		if err != nil {
@@ -103,10 +100,39 @@ func main() {
 		if err != nil {
 			panic(err)
 		}
-		ts = append(ts, float64(time.Since(t0).Microseconds())/1000)
+		ms := float64(time.Since(t0).Microseconds()) / 1000
+		if fresh {
+			firsts = append(firsts, ms)
+			fresh = false
+		} else {
+			ts = append(ts, ms)
+		}
 	}
 	sort.Float64s(ts)
-	fmt.Printf("allocate ms: p50 %.3f p90 %.3f p99 %.3f max %.3f (n=%d, gap %s)\n", ts[len(ts)/2], ts[len(ts)*9/10], ts[len(ts)*99/100], ts[len(ts)-1], len(ts), *gap)
+	fmt.Printf("allocate ms: p50 %.3f p90 %.3f p99 %.3f max %.3f (n=%d, gap %s)", ts[len(ts)/2], ts[len(ts)*9/10], ts[len(ts)*99/100], ts[len(ts)-1], len(ts), *gap)
+	if len(firsts) > 0 {
+		sort.Float64s(firsts)
+		fmt.Printf("; first on a new connection: p50 %.3f max %.3f (n=%d)", firsts[len(firsts)/2], firsts[len(firsts)-1], len(firsts))
+	}
+	fmt.Println()
+}
+
+// dial connects to a plugin socket as the kubelet does and opens its ListAndWatch stream: the first list is returned.
+func dial(endpoint string) (*grpc.ClientConn, api.DevicePluginClient, *api.ListAndWatchResponse) {
+	conn, err := grpc.NewClient("unix://"+endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		panic(err)
+	}
+	c := api.NewDevicePluginClient(conn)
+	stream, err := c.ListAndWatch(context.Background(), &api.Empty{})
+	if err != nil {
+		panic(err)
+	}
+	lw, err := stream.Recv()
+	if err != nil {
+		panic(err)
+	}
+	return conn, c, lw
 }
 
 type plug struct {

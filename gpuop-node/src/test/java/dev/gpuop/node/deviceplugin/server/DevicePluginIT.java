@@ -2,6 +2,7 @@ package dev.gpuop.node.deviceplugin.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.gpuop.gpu.GpuHost;
 import dev.gpuop.gpu.sim.Faults;
@@ -142,7 +143,8 @@ class DevicePluginIT {
         // retries after 1 s and 2 s: the third attempt is taken
         kubelet.awaitDevices(GPU, d -> d.size() == 8, WAIT);
         assertThat(kubelet.registrations()).hasSize(1);
-        assertThat(plugin.lastRegistration()).isNotNull();
+        // the kubelet opens ListAndWatch before its Register call returns: the plugin records it a moment later
+        await().atMost(WAIT).until(() -> plugin.lastRegistration() != null);
     }
 
     @Test

@@ -122,7 +122,9 @@ class DevicePluginE2E {
         cluster.restartKubelet();
         // the node's status may still show the old count: wait for the plugin to have registered again first
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (registrations() < 2 && System.nanoTime() < end) {
+        // the restart's own line comes after its registration (logged once the kubelet has been answered)
+        while ((registrations() < 2 || !Files.readString(log).contains("kubelet.sock (re)created"))
+            && System.nanoTime() < end) {
             Thread.sleep(100);
         }
         assertThat(Files.readString(log)).contains("kubelet.sock (re)created");

@@ -330,10 +330,7 @@ class DemoScriptE2E {
         }
         assertThat(ds.get().getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
             .as("put back within 60 s").noneMatch(e -> e.getName().equals("HAND_EDIT"));
-        assertThat(k8s.v1().events().inNamespace("default").list().getItems()).anySatisfy(e -> {
-            assertThat(e.getReason()).isEqualTo("DriftCorrected");
-            assertThat(e.getMessage()).contains("DaemonSet gpuop-node-agent was changed by hand at spec.template");
-        });
+        awaitDriftEvent(k8s, "DaemonSet gpuop-node-agent was changed by hand at spec.template");
         // a Service too: the operator watches its Services, so this does not wait for the 5-minute resync
         var svc = k8s.services().inNamespace("gpu-operator").withName("nvidia-dcgm-exporter");
         svc.edit(x -> {
@@ -366,10 +363,7 @@ class DemoScriptE2E {
         assertThat(role.get().getRules()).as("ClusterRole put back within 60 s").isEqualTo(rules);
         assertThat(runtimeClass.get()).as("RuntimeClass created again within 60 s").isNotNull();
         assertThat(runtimeClass.get().getHandler()).isEqualTo("nvidia");
-        assertThat(k8s.v1().events().inAnyNamespace().list().getItems()).anySatisfy(e -> {
-            assertThat(e.getReason()).isEqualTo("DriftCorrected");
-            assertThat(e.getMessage()).contains("ClusterRole gpuop-node-agent was changed by hand at rules");
-        });
+        awaitDriftEvent(k8s, "ClusterRole gpuop-node-agent was changed by hand at rules");
         // the DaemonSet rolls out the put-back template before the next test
         long rolled = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < rolled) {
@@ -502,5 +496,23 @@ class DemoScriptE2E {
         gpus.forEach(g -> minors.put(g.path("uuid").asText(), g.path("minorNumber").asInt()));
         assertThat(minors).hasSize(8);
         return minors;
+    }
+
+    /**
+     * Waits up to 30 s for the operator's DriftCorrected event naming the object and field: the operator posts it
+     * after its write, so a put-back seen at once may still be without its event for a moment.
+     */
+    private static void awaitDriftEvent(KubernetesClient k8s, String message) throws InterruptedException {
+        java.util.function.Supplier<List<io.fabric8.kubernetes.api.model.Event>> events =
+            () -> k8s.v1().events().inAnyNamespace().list().getItems();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && events.get().stream().noneMatch(e -> "DriftCorrected"
+            .equals(e.getReason()) && e.getMessage() != null && e.getMessage().contains(message))) {
+            Thread.sleep(250);
+        }
+        assertThat(events.get()).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("DriftCorrected");
+            assertThat(e.getMessage()).contains(message);
+        });
     }
 }

@@ -22,7 +22,8 @@
 #          Allocate histogram, the Allocate answer the kubelet kept (its checkpoint), resident memory.
 #          GPUOP_E2E_DP_ORDER (gpuop nvidia gpuop-cold nvidia gpuop; gpuop-cold: the agent without its warm-up of
 #          the kubelet's calls; gpuop-norehearsal: with the warm-up's calls but no rehearsed kubelet restarts;
-#          gpuop-2000: 2,000 warm-up call pairs, the count before the default became 10,000),
+#          gpuop-2000: 2,000 warm-up call pairs, the count before the default became 10,000; gpuop-nosettle: no
+#          settling rounds after the warm-up's calls in a row),
 #          GPUOP_E2E_DP_RESTARTS, GPUOP_E2E_DP_PODS.
 # Each: cluster up, `helm install` with the seed's command, the seed's vectoradd pod (our image, built here with the
 # machine's nvcc), `Test PASSED`, `nvidia-smi -L` in a second pod, the node checks (every stage, CUDA's vector add
@@ -283,10 +284,12 @@ agent_pids() {
 }
 agent_pid() { agent_pids | tail -1; }
 # the node agent's Java options in a gpuop phase: gpuop-cold without its warm-up, gpuop-norehearsal without the
-# warm-up's rehearsed kubelet restarts, gpuop-2000 with 2,000 warm-up call pairs (ADR 0018)
+# warm-up's rehearsed kubelet restarts, gpuop-2000 with 2,000 warm-up call pairs, gpuop-nosettle without the rounds
+# that wait for the compiler to settle (ADR 0018)
 phase_opts() {
 	case $1 in
 	gpuop-cold) echo -Dgpuop.devicePlugin.warmupCalls=0 ;;
+	gpuop-nosettle) echo -Dgpuop.devicePlugin.warmupRounds=0 ;;
 	gpuop-2000) echo -Dgpuop.devicePlugin.warmupCalls=2000 ;;
 	gpuop-norehearsal) echo -Dgpuop.devicePlugin.warmupRestarts=0 ;;
 	esac
@@ -412,14 +415,14 @@ nvidia_plugin_stop() {
 dp_switch() {
 	local env='[]'
 	case $1 in
-	gpuop | gpuop-cold | gpuop-norehearsal | gpuop-2000)
+	gpuop | gpuop-cold | gpuop-norehearsal | gpuop-2000 | gpuop-nosettle)
 		nvidia_plugin_stop
 		# the phase's options (the image's launcher takes no GPUOP_JAVA_OPTS; the JVM reads JAVA_TOOL_OPTIONS itself)
 		[[ -n $(phase_opts "$1") ]] && env='[{"name": "JAVA_TOOL_OPTIONS", "value": "'"$(phase_opts "$1")"'"}]'
 		kc patch clusterpolicy cluster-policy --type merge -p "{\"spec\": {\"nodeAgent\": {\"env\": $env}}}" >/dev/null
 		kc label node gpuop-node "$DP_OFF_LABEL-" >/dev/null
 		wait_until 180 "gpuop's node agent ($1) alone, serving the device plugin" agent_is "$1" || return 1
-		# its warm-up done (10,000 call pairs and 100 rehearsed restarts: a few seconds); none in gpuop-cold
+		# its warm-up done (10,000 call pairs, 100 rehearsed restarts, the settling rounds: 5-15 s); none in gpuop-cold
 		if [[ $1 == gpuop-cold ]]; then sleep 5
 		else wait_until 60 "the node agent's warm-up" warmed_up || return 1; fi
 		;;

@@ -23,10 +23,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * compilation waits for some hundreds of calls of a method before compiling it, and for thousands before its best
  * compiler takes it). Against a real kubelet on an H100 (docs/benchmarks.md) that was 1.3 ms per Allocate as the
  * kubelet timed it, where NVIDIA's plugin took 0.29 ms; a stand-in making 5,000 calls had hidden it. 2,000 pairs
- * left the per-call paths in the first compiler's profiled code. The calls change nothing: both answers are
- * computed from the device list alone, and each ListAndWatch stream ends with its connection.
- * {@code -Dgpuop.devicePlugin.warmupCalls=N} sets how many (0: no warm-up at all), for benchmarks, and
- * {@code -Dgpuop.devicePlugin.warmupRestarts=N} how many kubelet restarts it rehearses ({@link RestartRehearsal}).
+ * left the per-call paths in the first compiler's profiled code, and so did 10,000 in a row: after them come rounds
+ * made with the compiler quiet until one compiles nothing more ({@link JitSettling}). The calls change nothing: both
+ * answers are computed from the device list alone, and each ListAndWatch stream ends with its connection.
+ * {@code -Dgpuop.devicePlugin.warmupCalls=N} sets how many in a row (0: no warm-up at all), for benchmarks,
+ * {@code -Dgpuop.devicePlugin.warmupRestarts=N} how many kubelet restarts it rehearses ({@link RestartRehearsal}) and
+ * {@code -Dgpuop.devicePlugin.warmupRounds=N} the most settling rounds (0: none).
  */
 final class KubeletCallWarmup {
 
@@ -38,6 +40,10 @@ final class KubeletCallWarmup {
     static final String RESTARTS_PROPERTY = "gpuop.devicePlugin.warmupRestarts";
     /** Rehearsed kubelet restarts: a new server of the resource, registered with a stand-in registration socket. */
     static final int DEFAULT_RESTARTS = 100;
+    static final String ROUNDS_PROPERTY = "gpuop.devicePlugin.warmupRounds";
+    /** At most this many settling rounds after the calls in a row ({@link JitSettling}). */
+    static final int DEFAULT_ROUNDS = 16;
+    static final int ROUND_PAIRS = 2_500;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     private KubeletCallWarmup() {
@@ -55,9 +61,69 @@ final class KubeletCallWarmup {
             long t0 = System.nanoTime();
             int done = run(socket, ids, calls, CONNECTIONS);
             int restarts = RestartRehearsal.run(server, Integer.getInteger(RESTARTS_PROPERTY, DEFAULT_RESTARTS));
-            LOG.log(System.Logger.Level.INFO, "kubelet calls warmed up: {0} answered, {1} restarts rehearsed, in {2} "
-                + "ms", done, restarts, (System.nanoTime() - t0) / 1_000_000);
+            String settling = settle(socket, ids, Integer.getInteger(ROUNDS_PROPERTY, DEFAULT_ROUNDS));
+            LOG.log(System.Logger.Level.INFO, "kubelet calls warmed up: {0} answered, {1} restarts rehearsed, {2}, in "
+                + "{3} ms", done, restarts, settling, (System.nanoTime() - t0) / 1_000_000);
         });
+    }
+
+    /**
+     * After the calls in a row, rounds of {@link #ROUND_PAIRS} pairs on a new connection, each once the compiler is
+     * quiet, until one compiles nothing more ({@link JitSettling}); what it did, for the log.
+     */
+    static String settle(Path socket, List<String> ids, int maxRounds) {
+        JitSettling jit = JitSettling.ofThisJvm();
+        if (maxRounds <= 0 || jit == null) {
+            return "no settling rounds";
+        }
+        try {
+            JitSettling.Outcome o = jit.run(() -> round(socket, ids, ROUND_PAIRS), maxRounds);
+            String rounds = o.rounds() + " more rounds of " + ROUND_PAIRS + " pairs (compile ms each: "
+                + o.compileMillis() + ")";
+            return switch (o.end()) {
+                case SETTLED -> "the compiler settled after " + rounds;
+                case MOST_ROUNDS -> "the compiler still at work after " + rounds;
+                case SERVER_GONE -> "settling ended by a new server after " + rounds;
+            };
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "settling rounds interrupted";
+        }
+    }
+
+    /** One settling round: a new connection with its ListAndWatch stream, then {@code pairs} pairs; false if gone. */
+    static boolean round(Path socket, List<String> ids, int pairs) {
+        try (KubeletWireClient kubelet = KubeletWireClient.connect(socket)) {
+            kubelet.openStream("ListAndWatch", Empty.getDefaultInstance(), ListAndWatchResponse.parser());
+            pairs(kubelet, ids, pairs);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "settling round ended: {0}", e.toString());
+            return false;
+        }
+    }
+
+    /** {@code n} GetPreferredAllocation + Allocate pairs, each device in turn. */
+    private static void pairs(KubeletWireClient kubelet, List<String> ids, int n) throws IOException {
+        PreferredAllocationRequest preferred = preferredRequest(ids);
+        for (int i = 0; i < n; i++) {
+            pair(kubelet, preferred, ids.get(i % ids.size()));
+        }
+    }
+
+    /** The kubelet's preferred-allocation ask for a one-GPU container, every device available. */
+    private static PreferredAllocationRequest preferredRequest(List<String> ids) {
+        return PreferredAllocationRequest.newBuilder().addContainerRequests(ContainerPreferredAllocationRequest
+            .newBuilder().addAllAvailableDeviceIDs(ids).setAllocationSize(1)).build();
+    }
+
+    /** The kubelet's two calls for one container start: which device it prefers, then the allocation of one. */
+    private static void pair(KubeletWireClient kubelet, PreferredAllocationRequest preferred, String id)
+        throws IOException {
+        kubelet.call("GetPreferredAllocation", preferred, PreferredAllocationResponse.parser());
+        AllocateRequest allocate = AllocateRequest.newBuilder().addContainerRequests(
+            ContainerAllocateRequest.newBuilder().addDevicesIds(id)).build();
+        kubelet.call("Allocate", allocate, AllocateResponse.parser());
     }
 
     /**
@@ -74,14 +140,9 @@ final class KubeletCallWarmup {
             try (KubeletWireClient kubelet = KubeletWireClient.connect(socket)) {
                 // the kubelet's one open stream on its connection, then its calls for each container start
                 kubelet.openStream("ListAndWatch", Empty.getDefaultInstance(), ListAndWatchResponse.parser());
-                PreferredAllocationRequest preferred = PreferredAllocationRequest.newBuilder()
-                    .addContainerRequests(ContainerPreferredAllocationRequest.newBuilder()
-                        .addAllAvailableDeviceIDs(ids).setAllocationSize(1)).build();
+                PreferredAllocationRequest preferred = preferredRequest(ids);
                 for (int i = 0; i < calls; i++) {
-                    kubelet.call("GetPreferredAllocation", preferred, PreferredAllocationResponse.parser());
-                    AllocateRequest allocate = AllocateRequest.newBuilder().addContainerRequests(
-                        ContainerAllocateRequest.newBuilder().addDevicesIds(ids.get(i % ids.size()))).build();
-                    kubelet.call("Allocate", allocate, AllocateResponse.parser());
+                    pair(kubelet, preferred, ids.get(i % ids.size()));
                     answered += 2;
                 }
             }

@@ -50,8 +50,6 @@ final class KubeletWireClient implements AutoCloseable {
         new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, false, 16, 0);
     private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
     private final ByteBuffer header = ByteBuffer.allocate(9);
-    /** Frames owed to the server (SETTINGS and PING acknowledgements), written before the next read returns. */
-    private ByteBuf pending;
     private int nextStream = 1;
 
     private KubeletWireClient(SocketChannel channel) {
@@ -159,9 +157,9 @@ final class KubeletWireClient implements AutoCloseable {
         readFully(payload);
         Frame f = new Frame(type, flags, stream, payload.array());
         if (type == SETTINGS && (flags & ACK) == 0) {
-            frame(writeBuffer(), SETTINGS, ACK, 0, Unpooled.EMPTY_BUFFER);
+            acknowledge(SETTINGS, Unpooled.EMPTY_BUFFER);
         } else if (type == PING && (flags & ACK) == 0) {
-            frame(writeBuffer(), PING, ACK, 0, Unpooled.wrappedBuffer(f.payload));
+            acknowledge(PING, Unpooled.wrappedBuffer(f.payload));
         } else if (type == HEADERS) {
             // every header block goes through the decoder: HPACK's table is shared by the whole connection
             try {
@@ -172,23 +170,14 @@ final class KubeletWireClient implements AutoCloseable {
         } else if (type == GOAWAY) {
             throw new IOException("the server sent GOAWAY");
         }
-        flushPending();
         return f;
     }
 
-    private ByteBuf writeBuffer() {
-        if (pending == null) {
-            pending = Unpooled.buffer();
-        }
-        return pending;
-    }
-
-    private void flushPending() throws IOException {
-        if (pending != null) {
-            ByteBuf p = pending;
-            pending = null;
-            write(p);
-        }
+    /** Answers a SETTINGS or PING frame at once, as the server expects of any peer. */
+    private void acknowledge(int type, ByteBuf payload) throws IOException {
+        ByteBuf out = Unpooled.buffer(9 + payload.readableBytes());
+        frame(out, type, ACK, 0, payload);
+        write(out);
     }
 
     private static void frame(ByteBuf out, int type, int flags, int stream, ByteBuf payload) {

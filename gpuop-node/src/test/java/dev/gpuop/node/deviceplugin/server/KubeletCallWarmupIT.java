@@ -68,6 +68,28 @@ class KubeletCallWarmupIT {
             .isEqualTo(6);
     }
 
+    /** A settling round is a new connection with its stream, then the pairs; the stream ends with the round. */
+    @Test
+    void aSettlingRoundIsAnsweredAndLeavesNoStreamOpen() throws Exception {
+        assertThat(KubeletCallWarmup.round(server.socketPath(), ids, 30)).isTrue();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (server.watcherCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(server.watcherCount()).isZero();
+    }
+
+    /** Settling against a server that is gone ends at its first round and says so, for the agent's log. */
+    @Test
+    void settlingAgainstAStoppedServerEndsAtOnce() {
+        Path socket = server.socketPath();
+        server.close();
+        assertThat(KubeletCallWarmup.round(socket, ids, 30)).isFalse();
+        assertThat(KubeletCallWarmup.settle(socket, ids, 5)).isEqualTo("settling ended by a new server after 0 more "
+            + "rounds of 2500 pairs (compile ms each: [])");
+        assertThat(KubeletCallWarmup.settle(socket, ids, 0)).isEqualTo("no settling rounds");
+    }
+
     @Test
     void aServerThatStoppedEndsTheWarmUpQuietly() {
         Path socket = server.socketPath();

@@ -77,7 +77,7 @@ final class KubeletCallWarmup {
             return "no settling rounds";
         }
         try {
-            JitSettling.Outcome o = jit.run(() -> round(socket, ids, ROUND_PAIRS), maxRounds);
+            JitSettling.Outcome o = jit.run(() -> round(socket, ids, ROUND_PAIRS) > 0, maxRounds);
             String rounds = o.rounds() + " more rounds of " + ROUND_PAIRS + " pairs (compile ms each: "
                 + o.compileMillis() + ")";
             return switch (o.end()) {
@@ -91,23 +91,24 @@ final class KubeletCallWarmup {
         }
     }
 
-    /** One settling round: a new connection with its ListAndWatch stream, then {@code pairs} pairs; false if gone. */
-    static boolean round(Path socket, List<String> ids, int pairs) {
+    /**
+     * {@code pairs} GetPreferredAllocation + Allocate pairs, each device in turn, on a new connection with the
+     * kubelet's one ListAndWatch stream open, as after its start: the warm-up's calls in a row and each settling
+     * round. The pair calls answered (two a pair), or 0 when the server is gone (a round cut short counts for nothing).
+     */
+    static int round(Path socket, List<String> ids, int pairs) {
         try (KubeletWireClient kubelet = KubeletWireClient.connect(socket)) {
             kubelet.openStream("ListAndWatch", Empty.getDefaultInstance(), ListAndWatchResponse.parser());
-            pairs(kubelet, ids, pairs);
-            return true;
+            int answered = 0;
+            PreferredAllocationRequest preferred = preferredRequest(ids);
+            for (int i = 0; i < pairs; i++) {
+                pair(kubelet, preferred, ids.get(i % ids.size()));
+                answered += 2;
+            }
+            return answered;
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "settling round ended: {0}", e.toString());
-            return false;
-        }
-    }
-
-    /** {@code n} GetPreferredAllocation + Allocate pairs, each device in turn. */
-    private static void pairs(KubeletWireClient kubelet, List<String> ids, int n) throws IOException {
-        PreferredAllocationRequest preferred = preferredRequest(ids);
-        for (int i = 0; i < n; i++) {
-            pair(kubelet, preferred, ids.get(i % ids.size()));
+            LOG.log(System.Logger.Level.DEBUG, "kubelet calls of the warm-up ended: {0}", e.toString());
+            return 0;
         }
     }
 
@@ -135,17 +136,11 @@ final class KubeletCallWarmup {
      * @return the calls answered
      */
     static int run(Path socket, List<String> ids, int calls, int connections) {
-        int answered = 0;
+        int answered = round(socket, ids, calls);
+        if (answered == 0) {
+            return 0;
+        }
         try {
-            try (KubeletWireClient kubelet = KubeletWireClient.connect(socket)) {
-                // the kubelet's one open stream on its connection, then its calls for each container start
-                kubelet.openStream("ListAndWatch", Empty.getDefaultInstance(), ListAndWatchResponse.parser());
-                PreferredAllocationRequest preferred = preferredRequest(ids);
-                for (int i = 0; i < calls; i++) {
-                    pair(kubelet, preferred, ids.get(i % ids.size()));
-                    answered += 2;
-                }
-            }
             // after the calls every pod makes: a kubelet restart may replace the server before these are done
             for (int c = 0; c < connections; c++) {
                 answered += connectAndWatch(socket);

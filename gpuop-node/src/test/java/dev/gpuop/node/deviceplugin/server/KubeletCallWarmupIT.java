@@ -36,12 +36,8 @@ class KubeletCallWarmupIT {
         int answered = KubeletCallWarmup.run(server.socketPath(), ids, 40, 5);
         // 40 preferred + allocate pairs, 5 connections with options and one list each
         assertThat(answered).isEqualTo(90);
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (server.watcherCount() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
         // a stream left open would get every later health change for nobody
-        assertThat(server.watcherCount()).isZero();
+        assertThat(awaitNoWatchers()).isZero();
     }
 
     /**
@@ -71,12 +67,17 @@ class KubeletCallWarmupIT {
     /** A settling round is a new connection with its stream, then the pairs; the stream ends with the round. */
     @Test
     void aSettlingRoundIsAnsweredAndLeavesNoStreamOpen() throws Exception {
-        assertThat(KubeletCallWarmup.round(server.socketPath(), ids, 30)).isTrue();
+        assertThat(KubeletCallWarmup.round(server.socketPath(), ids, 30)).as("30 pairs answered").isEqualTo(60);
+        assertThat(awaitNoWatchers()).isZero();
+    }
+
+    /** The open ListAndWatch streams once they are gone, or after 5 s. */
+    private int awaitNoWatchers() throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (server.watcherCount() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(server.watcherCount()).isZero();
+        return server.watcherCount();
     }
 
     /** Settling against a server that is gone ends at its first round and says so, for the agent's log. */
@@ -84,7 +85,7 @@ class KubeletCallWarmupIT {
     void settlingAgainstAStoppedServerEndsAtOnce() {
         Path socket = server.socketPath();
         server.close();
-        assertThat(KubeletCallWarmup.round(socket, ids, 30)).isFalse();
+        assertThat(KubeletCallWarmup.round(socket, ids, 30)).isZero();
         assertThat(KubeletCallWarmup.settle(socket, ids, 5)).isEqualTo("settling ended by a new server after 0 more "
             + "rounds of 2500 pairs (compile ms each: [])");
         assertThat(KubeletCallWarmup.settle(socket, ids, 0)).isEqualTo("no settling rounds");
